@@ -1,0 +1,263 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+
+"""Kuzzle security profiles as data: normalise, compare, plan, diff, summarise. No I/O.
+
+For internal use of the community.kuzzle collection only: no compatibility promise.
+
+The canonical form of a profile holds only what this collection manages:
+``{'policies': [...], 'rateLimit': int}``. Both the stored profile and the
+desired one go through it, and the same two canonical objects decide
+``changed``, feed the diff and the summary, in check mode and in real runs.
+
+Canonical policies express the rights Kuzzle derives from them, nothing more:
+rights are the union of all policies, so policies of one role merge, and an
+unrestricted policy covers any restricted one; ``restrictedTo`` empty or null
+means no restriction; a restriction without collections (or with an empty
+list) covers the whole index; collections are a set. Everything is sorted.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+RESERVED_PROFILES = ('admin', 'default', 'anonymous')
+
+# Keys of a stored profile that are bookkeeping, never desired state.
+SERVER_KEYS = ('_kuzzle_info', 'optimizedPolicies')
+
+ALL = None  # marker: no restriction (a policy over every index), or every collection of an index
+
+
+def _merge_restrictions(target, restrictions):
+    """Merge restrictions into ``target``, a dict index -> set of collections or ALL."""
+    for restriction in restrictions:
+        index = restriction.get('index')
+        collections = restriction.get('collections')
+        if not collections:
+            target[index] = ALL
+        elif target.get(index, ()) is not ALL:
+            target.setdefault(index, set()).update(collections)
+
+
+def _policy_map(policies):
+    """dict roleId -> (ALL, or dict index -> (ALL or set of collections))."""
+    roles = {}
+    for policy in policies or ():
+        role_id = policy.get('roleId')
+        restricted_to = policy.get('restrictedTo')
+        if not restricted_to:
+            roles[role_id] = ALL
+        elif roles.get(role_id, ()) is not ALL:
+            _merge_restrictions(roles.setdefault(role_id, {}), restricted_to)
+    return roles
+
+
+def _policies_from_map(roles):
+    policies = []
+    for role_id in sorted(roles):
+        indexes = roles[role_id]
+        policy = {'roleId': role_id}
+        if indexes is not ALL:
+            restricted_to = []
+            for index in sorted(indexes):
+                restriction = {'index': index}
+                if indexes[index] is not ALL:
+                    restriction['collections'] = sorted(indexes[index])
+                restricted_to.append(restriction)
+            policy['restrictedTo'] = restricted_to
+        policies.append(policy)
+    return policies
+
+
+def normalize_policies(policies):
+    """Canonical, sorted form of a list of policies in Kuzzle's camelCase shape."""
+    return _policies_from_map(_policy_map(policies))
+
+
+def normalize_profile(source):
+    """Canonical form of a stored profile's ``_source``; {} when the profile is absent (None)."""
+    if source is None:
+        return {}
+    rate_limit = source.get('rateLimit')
+    return {
+        'policies': normalize_policies(source.get('policies')),
+        'rateLimit': rate_limit if rate_limit is not None else 0,
+    }
+
+
+def policies_from_params(policies):
+    """Turn the module's policies option (snake_case keys, aliases resolved) into Kuzzle's shape."""
+    if policies is None:
+        return None
+    result = []
+    for policy in policies:
+        kuzzle_policy = {'roleId': policy['role_id']}
+        if policy.get('restricted_to') is not None:
+            kuzzle_policy['restrictedTo'] = []
+            for restriction in policy['restricted_to']:
+                kuzzle_restriction = {'index': restriction['index']}
+                if restriction.get('collections') is not None:
+                    kuzzle_restriction['collections'] = list(restriction['collections'])
+                kuzzle_policy['restrictedTo'].append(kuzzle_restriction)
+        result.append(kuzzle_policy)
+    return result
+
+
+def policies_problems(policies):
+    """Client-side checks for what Kuzzle would reject or silently rewrite; a list of messages."""
+    problems = []
+    seen = set()
+    for i, policy in enumerate(policies or ()):
+        role_id = policy.get('roleId')
+        where = 'policies[%d]' % i
+        if not isinstance(role_id, str) or not role_id.strip():
+            problems.append('%s: role_id must be a non-empty string' % where)
+            continue
+        if role_id in seen:
+            problems.append('%s: role "%s" is listed twice; list each role once and put all its '
+                            'restrictions in restricted_to' % (where, role_id))
+        seen.add(role_id)
+        for j, restriction in enumerate(policy.get('restrictedTo') or ()):
+            index = restriction.get('index')
+            if not isinstance(index, str) or not index.strip():
+                problems.append('%s.restricted_to[%d]: index must be a non-empty string' % (where, j))
+            for collection in restriction.get('collections') or ():
+                if not isinstance(collection, str) or not collection.strip():
+                    problems.append('%s.restricted_to[%d]: collections must be non-empty strings' % (where, j))
+                    break
+    return problems
+
+
+def desired_profile(before, policies=None, purge_policies=True, rate_limit=None):
+    """Canonical desired profile from the canonical current one (``{}`` if absent) and the task.
+
+    ``policies`` is in Kuzzle's shape or None (leave as is). With ``purge_policies``
+    the policies become exactly ``policies``; otherwise each listed role replaces
+    its entry and unlisted roles stay. ``rate_limit`` None leaves the rate limit
+    as is (0 for a new profile, Kuzzle's default).
+    """
+    after = copy.deepcopy(before) if before else {'policies': [], 'rateLimit': 0}
+    if policies is not None:
+        if purge_policies:
+            after['policies'] = normalize_policies(policies)
+        else:
+            roles = _policy_map(after['policies'])
+            roles.update(_policy_map(policies))
+            after['policies'] = _policies_from_map(roles)
+    if rate_limit is not None:
+        after['rateLimit'] = rate_limit
+    return after
+
+
+def update_body(before, after):
+    """The top-level keys that differ, as updateProfile's body (a shallow merge in Kuzzle)."""
+    return dict((key, value) for key, value in after.items() if before.get(key) != value)
+
+
+def stored_view(source):
+    """A stored profile's ``_source`` without Kuzzle's bookkeeping keys (what the module returns)."""
+    if source is None:
+        return {}
+    return dict((key, value) for key, value in source.items() if key not in SERVER_KEYS)
+
+
+def predict_stored(source, body, replace=False):
+    """What Kuzzle will store after writing ``body``: a full replace or a shallow merge (check mode)."""
+    stored = {} if replace or source is None else stored_view(source)
+    stored.update(copy.deepcopy(body))
+    if replace or source is None:
+        stored.setdefault('rateLimit', 0)
+    return stored
+
+
+def role_ids(profile):
+    return [policy['roleId'] for policy in profile.get('policies', ())]
+
+
+def new_role_ids(before, after):
+    """Roles the desired profile uses that the stored one does not (those may not exist yet)."""
+    known = set(role_ids(before))
+    return [role_id for role_id in role_ids(after) if role_id not in known]
+
+
+def restrictions(profile):
+    """(index, collection or None) pairs a profile's restrictions name, for strict-mode checks."""
+    pairs = []
+    for policy in profile.get('policies', ()):
+        for restriction in policy.get('restrictedTo', ()):
+            collections = restriction.get('collections')
+            if collections:
+                pairs.extend((restriction['index'], c) for c in collections)
+            else:
+                pairs.append((restriction['index'], None))
+    return sorted(set(pairs), key=lambda pair: (pair[0], pair[1] or ''))
+
+
+def _scope_words(indexes):
+    if indexes is ALL:
+        return 'all indexes'
+    return 'indexes ' + ', '.join(sorted(indexes))
+
+
+def _index_changes(role_id, old, new):
+    """Phrases for the restriction changes of one role present before and after."""
+    if old is ALL or new is ALL:
+        if old is ALL and new is ALL:
+            return []
+        return ['role %s: %s instead of %s' % (role_id, _scope_words(new), _scope_words(old))]
+    phrases = []
+    for index in sorted(set(old) | set(new)):
+        if index not in new:
+            phrases.append('role %s: index %s removed' % (role_id, index))
+        elif index not in old:
+            phrases.append('role %s: index %s added' % (role_id, index))
+        elif old[index] != new[index]:
+            before_cols, after_cols = old[index], new[index]
+            if before_cols is ALL or after_cols is ALL:
+                phrases.append('role %s: index %s: %s' % (
+                    role_id, index, 'all collections' if after_cols is ALL else 'collections ' + ', '.join(sorted(after_cols))))
+                continue
+            for verb, names in (('added', after_cols - before_cols), ('removed', before_cols - after_cols)):
+                if names:
+                    phrases.append('role %s: index %s: collection%s %s %s' % (
+                        role_id, index, 's' if len(names) > 1 else '', ', '.join(sorted(names)), verb))
+    return phrases
+
+
+def summarize(name, before, after):
+    """A short plain-language account of the change from ``before`` to ``after`` (canonical forms)."""
+    if not before and not after:
+        return 'profile %s is absent' % name
+    if not after:
+        return 'profile %s deleted' % name
+    if not before:
+        words = 'profile %s created with role%s %s' % (
+            name, 's' if len(after['policies']) > 1 else '', ', '.join(role_ids(after)))
+        if after.get('rateLimit'):
+            words += ', rate limit %d' % after['rateLimit']
+        return words
+    old, new = _policy_map(before['policies']), _policy_map(after['policies'])
+    phrases = ['role %s added' % r for r in sorted(set(new) - set(old))]
+    phrases += ['role %s removed' % r for r in sorted(set(old) - set(new))]
+    for role_id in sorted(set(old) & set(new)):
+        phrases += _index_changes(role_id, old[role_id], new[role_id])
+    if before.get('rateLimit') != after.get('rateLimit'):
+        phrases.append('rate limit %s -> %s' % (before.get('rateLimit'), after.get('rateLimit')))
+    if not phrases:
+        return 'profile %s unchanged' % name
+    return 'profile %s: %s' % (name, '; '.join(phrases))
+
+
+def build_diff(name, before, after):
+    """Ansible's diff from the canonical objects that decided ``changed``."""
+    return {
+        'before': before,
+        'after': after,
+        'before_header': 'profile %s (stored in Kuzzle)' % name if before else 'profile %s (absent)' % name,
+        'after_header': 'profile %s (after this task)' % name if after else 'profile %s (deleted)' % name,
+    }
