@@ -1,0 +1,193 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Integration tests: real ``ansible-playbook`` runs against the real Kuzzle of tests/kuzzle/serve.
+
+One Kuzzle per test session (the ``kuzzle`` fixture of tests/kuzzle/pytest_kuzzle.py).
+The session first creates an admin with ``createFirstAdmin?reset``, so that anonymous
+has the restricted rights of a production Kuzzle and every test authenticates.
+Tests isolate themselves with object ids of their own.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+import os
+import secrets
+import shutil
+import subprocess
+import sys
+import uuid
+
+import pytest
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.dirname(os.path.dirname(HERE))
+sys.path.insert(0, os.path.join(REPO, 'tests', 'kuzzle'))
+
+from pytest_kuzzle import kuzzle  # noqa: E402,F401 pylint: disable=unused-import,wrong-import-position
+
+ADMIN = 'ansible-admin'
+
+
+class Admin:
+    """The test session's administrator: credentials and a token for reading Kuzzle back."""
+
+    def __init__(self, kuzzle_server, password):
+        self.kuzzle = kuzzle_server
+        self.username = ADMIN
+        self.password = password
+        self.token = None
+
+    def login(self):
+        status, body = self.kuzzle.api('POST', '/_login/local', body={'username': self.username, 'password': self.password})
+        assert status == 200, body
+        self.token = body['result']['jwt']
+
+    def api(self, method, path, body=None, query=None):
+        return self.kuzzle.api(method, path, body=body, token=self.token, query=query)
+
+    def profile(self, name):
+        """The stored _source of a profile, or None when Kuzzle says it does not exist."""
+        status, body = self.api('GET', '/profiles/%s' % name)
+        if status == 404 and body['error']['id'] == 'security.profile.not_found':
+            return None
+        assert status == 200, body
+        return body['result']['_source']
+
+    def create_profile(self, name, policies, **extra):
+        body = dict(policies=policies, **extra)
+        status, answer = self.api('POST', '/profiles/%s/_create' % name, body=body, query={'refresh': 'wait_for'})
+        assert status == 200, answer
+
+    def create_role(self, name, controllers=None):
+        controllers = controllers or {'document': {'actions': {'get': True, 'search': True}}}
+        status, answer = self.api('PUT', '/roles/%s' % name, body={'controllers': controllers}, query={'refresh': 'wait_for'})
+        assert status == 200, answer
+
+    def create_user(self, kuid, profile_ids, username=None, password=None):
+        body = {'content': {'profileIds': profile_ids}}
+        if username:
+            body['credentials'] = {'local': {'username': username, 'password': password}}
+        status, answer = self.api('POST', '/users/%s/_create' % kuid, body=body, query={'refresh': 'wait_for'})
+        assert status == 200, answer
+
+
+@pytest.fixture(scope='session')
+def admin(kuzzle):  # pylint: disable=redefined-outer-name
+    password = 'pw-' + secrets.token_hex(12)
+    status, body = kuzzle.api('POST', '/_createFirstAdmin/%s' % ADMIN, query={'reset': True},
+                              body={'credentials': {'local': {'username': ADMIN, 'password': password}}})
+    assert status == 200, body
+    result = Admin(kuzzle, password)
+    result.login()
+    for role in ('reader', 'writer', 'auditor'):
+        result.create_role(role)
+    return result
+
+
+@pytest.fixture(scope='session')
+def collections_path(tmp_path_factory):
+    """Where ansible finds community.kuzzle: ANSIBLE_COLLECTIONS_PATH if set, else a fresh copy of this tree."""
+    if os.environ.get('ANSIBLE_COLLECTIONS_PATH'):
+        return os.environ['ANSIBLE_COLLECTIONS_PATH']
+    root = tmp_path_factory.mktemp('collections')
+    target = root / 'ansible_collections' / 'community' / 'kuzzle'
+    for part in ('plugins', 'meta', 'galaxy.yml'):
+        source = os.path.join(REPO, part)
+        if os.path.isdir(source):
+            shutil.copytree(source, str(target / part))
+        else:
+            shutil.copy(source, str(target))
+    return str(root)
+
+
+class Run:
+    """One finished ansible-playbook run."""
+
+    def __init__(self, proc, results):
+        self.rc = proc.returncode
+        self.stdout = proc.stdout
+        self.stderr = proc.stderr
+        self.results = results
+
+    @property
+    def output(self):
+        return self.stdout + self.stderr
+
+    def result(self, task):
+        """The result dict of the task of that name (the last one if it ran several times)."""
+        found = [r for r in self.results if r['task'] == task]
+        assert found, 'task %r did not run; output:\n%s' % (task, self.output)
+        return found[-1]['result']
+
+    def status(self, task):
+        return [r for r in self.results if r['task'] == task][-1]['status']
+
+
+class Playbooks:
+    """Writes a one-play playbook and runs it with ansible-playbook."""
+
+    def __init__(self, tmp_path, kuzzle_server, admin_user, collections):
+        self.tmp_path = tmp_path
+        self.kuzzle = kuzzle_server
+        self.admin = admin_user
+        self.collections = collections
+        self.count = 0
+
+    def connection(self, **overrides):
+        """The connection options of the session admin, as module_defaults for the kuzzle group."""
+        options = {'url': self.kuzzle.url, 'username': self.admin.username, 'password': self.admin.password}
+        options.update(overrides)
+        return options
+
+    def run(self, tasks, check=False, diff=False, verbosity=0, env=None, module_defaults='admin', extra_args=()):
+        self.count += 1
+        play = {'name': 'test play', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}
+        if module_defaults == 'admin':
+            module_defaults = {'group/community.kuzzle.kuzzle': self.connection()}
+        if module_defaults:
+            play['module_defaults'] = module_defaults
+        playbook = self.tmp_path / ('play%d.yml' % self.count)
+        playbook.write_text(json.dumps([play], indent=2))  # JSON is YAML
+        record = self.tmp_path / ('results%d.jsonl' % self.count)
+        run_env = dict((k, v) for k, v in os.environ.items() if not k.startswith('KUZZLE_'))
+        run_env.update({
+            'ANSIBLE_COLLECTIONS_PATH': self.collections,
+            'ANSIBLE_CALLBACK_PLUGINS': os.path.join(HERE, 'callback_plugins'),
+            'ANSIBLE_CALLBACKS_ENABLED': 'record_results',
+            'ANSIBLE_HOME': str(self.tmp_path / 'ansible-home'),
+            'ANSIBLE_LOCAL_TEMP': str(self.tmp_path / 'ansible-tmp'),
+            'ANSIBLE_NOCOLOR': '1',
+            'ANSIBLE_RETRY_FILES_ENABLED': '0',
+            'ANSIBLE_PYTHON_INTERPRETER': sys.executable,
+            'RECORD_RESULTS_FILE': str(record),
+        })
+        run_env.update(env or {})
+        cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', str(playbook)]
+        if check:
+            cmd.append('--check')
+        if diff:
+            cmd.append('--diff')
+        if verbosity:
+            cmd.append('-' + 'v' * verbosity)
+        cmd.extend(extra_args)
+        proc = subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=300, check=False)
+        results = []
+        if record.exists():
+            results = [json.loads(line) for line in record.read_text().splitlines()]
+        return Run(proc, results)
+
+
+@pytest.fixture
+def playbooks(tmp_path, kuzzle, admin, collections_path):  # pylint: disable=redefined-outer-name
+    return Playbooks(tmp_path, kuzzle, admin, collections_path)
+
+
+@pytest.fixture
+def uid(request):
+    """An id of this test's own, so tests never see each other's objects."""
+    return '%s-%s' % (request.node.name.split('[')[0][5:30].replace('_', '-'), uuid.uuid4().hex[:6])
