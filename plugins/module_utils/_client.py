@@ -61,15 +61,8 @@ def without_userinfo(url):
 
 
 def quote_segments(segments):
-    """'/seg1/seg2...' with every segment percent-encoded, '/' included.
-
-    '.' and '..' are encoded too: URL libraries would otherwise resolve them as relative paths.
-    """
-    quoted = []
-    for segment in segments:
-        text = quote(segment if isinstance(segment, str) else str(segment), safe='')
-        quoted.append(text.replace('.', '%2E') if text in ('.', '..') else text)
-    return '/' + '/'.join(quoted)
+    """'/seg1/seg2...' with every segment percent-encoded, '/' included."""
+    return '/' + '/'.join(quote(s if isinstance(s, str) else str(s), safe='') for s in segments)
 
 
 def encode_query(query):
@@ -221,8 +214,10 @@ class KuzzleClient:
         method = method.upper()
         path = quote_segments(segments)
         doing = doing or '%s %s' % (method, path)
-        if any(str(segment) == '' for segment in segments):
-            raise self._error(doing, reason='an empty identifier cannot be part of a Kuzzle URL')
+        if any(str(segment) in ('', '.', '..') for segment in segments):
+            # Kuzzle skips empty path segments, and '.' or '..' would be resolved as relative paths
+            # (requests decodes '%2E'): the request would reach another route.
+            raise self._error(doing, reason='an identifier that is empty, "." or ".." cannot be sent in a Kuzzle URL')
         if urlsplit(self.url).scheme not in ('http', 'https'):
             raise self._error(doing, reason='url "%s" does not start with http:// or https://' % self.display_url)
         if self.username and not self._token:
