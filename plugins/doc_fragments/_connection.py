@@ -45,7 +45,7 @@ options:
     default: local
   token:
     description:
-      - A Kuzzle authentication token (JWT) or an API key, sent as C(Authorization: Bearer) with every request.
+      - A Kuzzle authentication token (JWT) or an API key, sent as a Bearer token in the C(Authorization) header of every request.
         The module neither logs in nor logs out with it.
       - Cannot be used with O(username) or O(password).
       - If not set in the task, the E(KUZZLE_TOKEN) environment variable is used when it is set and not empty,
@@ -88,7 +88,7 @@ options:
     default: 3
 notes:
   - The modules talk to Kuzzle over HTTP(S) with the Python C(requests) library, from the host that runs them;
-    usually run them on the controller with C(delegate_to: localhost) or a play on C(localhost).
+    usually run them on the controller (set C(delegate_to) to V(localhost), or use a play on C(localhost)).
   - Credentials given in the task win over credentials of the other kind found in the environment;
     both kinds in the task, or both kinds in the environment and none in the task, is an error.
   - Passwords, tokens and API keys never appear in messages, results or logs.
