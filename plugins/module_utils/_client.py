@@ -333,8 +333,9 @@ def _root_reason(exc):
         strerror = getattr(current, 'strerror', None)
         if isinstance(current, OSError) and isinstance(strerror, str) and strerror:
             return strerror
-        for nested in list(getattr(current, 'args', ())) + [getattr(current, 'reason', None),
-                                                           current.__cause__, current.__context__]:
+        nested_errors = list(getattr(current, 'args', ()))
+        nested_errors += [getattr(current, 'reason', None), current.__cause__, current.__context__]
+        for nested in nested_errors:
             if isinstance(nested, BaseException):
                 todo.append(nested)
     text = re.sub(r'<[^>]* object at 0x[0-9a-fA-F]+>:?\s*', '', str(last) or type(last).__name__)

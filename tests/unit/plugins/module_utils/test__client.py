@@ -448,7 +448,7 @@ def test_writes_are_retried_after_a_refusal(rsps, status, error_id):
 
 
 def test_after_the_last_retry_the_caller_gets_kuzzles_error(rsps):
-    for _ in range(4):
+    for dummy in range(4):
         add(rsps, 'GET', status=503, json_body=error_envelope(503, 'api.process.overloaded', 'Kuzzle is overloaded'))
     client = KuzzleClient(BASE, retries=3)
     err = failure(client.call, 'GET', ['profiles', 'p1'], doing='read profile "p1"')
@@ -606,7 +606,7 @@ def test_a_tls_failure_is_short_and_not_retried():
     def plain_http_answer():  # what a plain-HTTP server says to a TLS hello
         while True:
             try:
-                conn, _ = listener.accept()
+                conn = listener.accept()[0]
             except OSError:
                 return
             accepted.append(conn)
@@ -631,8 +631,8 @@ def test_logout_after_real_login_uses_the_token():
                          (200, envelope({'acknowledged': True}, action='logout'), {}, 0)]) as server:
         with KuzzleClient(server.url, username='admin', password=PASSWORD) as client:
             client.call('GET', ['profiles', 'p1'])
-        assert [(m, p) for m, p, _ in server.requests] == [('POST', '/_login/local'), ('GET', '/profiles/p1'),
-                                                           ('POST', '/_logout')]
+        expected = [('POST', '/_login/local'), ('GET', '/profiles/p1'), ('POST', '/_logout')]
+        assert [r[:2] for r in server.requests] == expected
         assert [h.get('Authorization') for h in server.headers] == [None, 'Bearer ' + JWT, 'Bearer ' + JWT]
         assert all('Cookie' not in h for h in server.headers)
         assert server.headers[0]['Content-Type'] == 'application/json'
