@@ -28,7 +28,7 @@ description:
     O(on_assigned_users=remove) are refused because 1.x does not have them.
 version_added: 0.1.0
 author:
-  - community.kuzzle contributors
+  - community.kuzzle contributors (@ansible-collections)
 requirements:
   - requests
 extends_documentation_fragment:
@@ -111,8 +111,8 @@ options:
     default: wait_for
   strict:
     description:
-      - Kuzzle's C(strict) flag, sent only when V(true) (Kuzzle treats its mere presence as true):
-        the indexes and collections in O(policies[].restricted_to) must exist.
+      - Kuzzle's C(strict) flag, sent only when V(true), because Kuzzle treats its mere presence as true.
+        The indexes and collections in O(policies[].restricted_to) must then exist.
       - Checked before writing, in check mode too.
     type: bool
     default: false
@@ -125,8 +125,8 @@ options:
     choices: [fail, remove]
     default: fail
 notes:
-  - The module talks to Kuzzle over HTTP from the host it runs on; run it on the controller with
-    C(delegate_to: localhost) or in a play on C(localhost).
+  - The module talks to Kuzzle over HTTP from the host it runs on. Run it on the controller, with
+    C(delegate_to) V(localhost) or in a play on V(localhost).
   - Kuzzle has no versions on security objects, so a change made by someone else between the read and
     the write of a task is overwritten for the keys this task writes.
 seealso:
