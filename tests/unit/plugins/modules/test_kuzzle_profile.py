@@ -1,0 +1,196 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""kuzzle_profile's requests and decisions, against Kuzzle 2.x and 1.x answers mocked at the transport.
+
+The behaviour against a real Kuzzle is tested in tests/integration; these tests pin the exact
+requests (count, verbs, bodies) and the Kuzzle 1.x shapes we cannot run here.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import responses
+
+from ansible_collections.community.kuzzle.plugins.modules import kuzzle_profile
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, envelope, kuzzle_error
+
+PROFILE = URL + '/profiles/p1'
+STORED = {'policies': [{'roleId': 'reader'}], 'rateLimit': 7, 'tags': ['t'],
+          'optimizedPolicies': [{'roleId': 'reader', 'restrictedTo': {}}],
+          '_kuzzle_info': {'author': None, 'createdAt': 1, 'updatedAt': None, 'updater': None}}
+NOT_FOUND = kuzzle_error('security.profile.not_found', 404, 'Profile "p1" not found.')
+
+
+def calls(mocked):
+    return [(c.request.method, c.request.url.replace(URL, '')) for c in mocked.calls]
+
+
+def body_of(call):
+    return json.loads(call.request.body)
+
+
+def test_unchanged_profile_costs_one_get(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, PROFILE, json=envelope({'_id': 'p1', '_source': STORED}))
+    failed, result = run_module(kuzzle_profile.main, dict(name='p1', token='tok', policies=[{'role_id': 'reader'}]))
+    assert not failed and result['changed'] is False
+    assert result['profile'] == {'policies': [{'roleId': 'reader'}], 'rateLimit': 7, 'tags': ['t']}
+    assert calls(kuzzle_http) == [('GET', '/profiles/p1')]
+    assert kuzzle_http.calls[0].request.headers['Authorization'] == 'Bearer tok'
+
+
+def test_credentials_cost_one_login_and_one_logout(run_module, kuzzle_http):
+    kuzzle_http.add(responses.POST, URL + '/_login/local', json=envelope({'jwt': 'kauth-jwt', '_id': 'admin'}, action='login'))
+    kuzzle_http.add(responses.GET, PROFILE, json=envelope({'_id': 'p1', '_source': STORED}))
+    kuzzle_http.add(responses.POST, URL + '/_logout', json=envelope({}, action='logout'))
+    failed, result = run_module(kuzzle_profile.main, dict(name='p1', username='admin', password='secret-pw',
+                                                          policies=[{'role_id': 'reader'}]))
+    assert not failed and result['changed'] is False
+    assert calls(kuzzle_http) == [('POST', '/_login/local'), ('GET', '/profiles/p1'), ('POST', '/_logout')]
+    assert body_of(kuzzle_http.calls[0]) == {'username': 'admin', 'password': 'secret-pw'}
+
+
+def test_create_checks_roles_then_creates(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, PROFILE, json=NOT_FOUND, status=404)
+    kuzzle_http.add(responses.POST, URL + '/roles/_mGet', json=envelope({'hits': []}, action='mGetRoles'))
+    created = {'policies': [{'roleId': 'a'}, {'roleId': 'b'}], 'rateLimit': 0, '_kuzzle_info': {}, 'optimizedPolicies': []}
+    kuzzle_http.add(responses.POST, PROFILE + '/_create', json=envelope({'_id': 'p1', '_source': created}, action='createProfile'))
+    failed, result = run_module(kuzzle_profile.main, dict(name='p1', policies=[{'role_id': 'b'}, {'role_id': 'a'}]), diff=True)
+    assert not failed, result
+    assert calls(kuzzle_http) == [('GET', '/profiles/p1'), ('POST', '/roles/_mGet'), ('POST', '/profiles/p1/_create?refresh=wait_for')]
+    assert body_of(kuzzle_http.calls[1]) == {'ids': ['a', 'b']}
+    assert body_of(kuzzle_http.calls[2]) == {'policies': [{'roleId': 'a'}, {'roleId': 'b'}]}
+    assert result['changed'] is True
+    assert result['profile'] == {'policies': [{'roleId': 'a'}, {'roleId': 'b'}], 'rateLimit': 0}
+    assert result['diff']['before'] == {} and result['diff']['after'] == {'policies': [{'roleId': 'a'}, {'roleId': 'b'}], 'rateLimit': 0}
+
+
+def test_check_mode_reads_and_verifies_but_never_writes(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, PROFILE, json=envelope({'_id': 'p1', '_source': STORED}))
+    kuzzle_http.add(responses.POST, URL + '/roles/_mGet', json=envelope({'hits': []}, action='mGetRoles'))
+    failed, result = run_module(kuzzle_profile.main, dict(name='p1', policies=[{'role_id': 'writer'}], strict=False), check=True)
+    assert not failed and result['changed'] is True
+    assert calls(kuzzle_http) == [('GET', '/profiles/p1'), ('POST', '/roles/_mGet')]
+    assert result['profile'] == {'policies': [{'roleId': 'writer'}], 'rateLimit': 7, 'tags': ['t']}
+    assert result['msg'] == 'profile p1: role writer added; role reader removed'
+
+
+def test_update_sends_only_changed_keys_with_flags(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, PROFILE, json=envelope({'_id': 'p1', '_source': STORED}))
+    kuzzle_http.add(responses.GET, URL + '/shop/_exists', json=envelope(True, action='exists', controller='index'))
+    kuzzle_http.add(responses.GET, URL + '/shop/carts/_exists', json=envelope(True, action='exists', controller='collection'))
+    updated = dict(STORED, policies=[{'roleId': 'reader', 'restrictedTo': [{'index': 'shop', 'collections': ['carts']}]}])
+    kuzzle_http.add(responses.PUT, PROFILE + '/_update', json=envelope({'_id': 'p1', '_source': updated}, action='updateProfile'))
+    failed, result = run_module(kuzzle_profile.main, dict(
+        name='p1', strict=True, refresh='false', rate_limit=7,
+        policies=[{'role_id': 'reader', 'restricted_to': [{'index': 'shop', 'collections': ['carts']}]}]))
+    assert not failed, result
+    # no mGetRoles: the profile already uses every role the task names
+    assert calls(kuzzle_http) == [('GET', '/profiles/p1'), ('GET', '/shop/_exists'), ('GET', '/shop/carts/_exists'),
+                                  ('PUT', '/profiles/p1/_update?refresh=false&strict')]
+    assert body_of(kuzzle_http.calls[-1]) == {'policies': updated['policies']}
+
+
+def test_unknown_role_stops_before_the_write(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, PROFILE, json=NOT_FOUND, status=404)
+    kuzzle_http.add(responses.POST, URL + '/roles/_mGet', status=404,
+                    json=kuzzle_error('security.role.not_found', 404, 'Role "ghost" not found.', action='mGetRoles'))
+    failed, result = run_module(kuzzle_profile.main, dict(name='p1', policies=[{'role_id': 'ghost'}]))
+    assert failed
+    assert result['msg'] == 'Could not create profile "p1": Kuzzle answered 404 security.role.not_found: Role "ghost" not found.'
+    assert result['error_id'] == 'security.role.not_found' and result['status'] == 404
+    assert [m for m, _ in calls(kuzzle_http)] == ['GET', 'POST']
+
+
+def test_a_404_that_is_not_profile_not_found_fails(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, PROFILE, status=404, json=kuzzle_error(
+        'network.http.url_not_found', 404, 'API URL not found: /profiles/p1.', action=None))
+    failed, result = run_module(kuzzle_profile.main, dict(name='p1', policies=[{'role_id': 'a'}]))
+    assert failed and result['error_id'] == 'network.http.url_not_found'
+    assert len(kuzzle_http.calls) == 1
+
+
+def test_bare_protocol_error_is_read(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, PROFILE, status=400, json={
+        'status': 400, 'id': 'network.http.unsupported_content', 'code': 1, 'message': 'Unsupported content type', 'props': []})
+    failed, result = run_module(kuzzle_profile.main, dict(name='p1', policies=[{'role_id': 'a'}]))
+    assert failed
+    assert result['msg'] == 'Could not read profile "p1": Kuzzle answered 400 network.http.unsupported_content: Unsupported content type'
+
+
+def test_delete_refuses_when_users_have_the_profile(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, PROFILE, json=envelope({'_id': 'p1', '_source': STORED}))
+    kuzzle_http.add(responses.POST, URL + '/users/_search?size=10', json=envelope(
+        {'hits': [{'_id': 'u1', '_source': {}}], 'total': 1}, action='searchUsers'))
+    failed, result = run_module(kuzzle_profile.main, dict(name='p1', state='absent'))
+    assert failed and result['error_id'] == 'security.profile.in_use'
+    assert 'u1' in result['msg'] and 'on_assigned_users=remove' in result['msg']
+    assert body_of(kuzzle_http.calls[1]) == {'query': {'terms': {'profileIds': ['p1']}}}
+    assert all(m != 'DELETE' for m, _ in calls(kuzzle_http))
+
+
+def test_delete_with_remove(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, PROFILE, json=envelope({'_id': 'p1', '_source': STORED}))
+    kuzzle_http.add(responses.POST, URL + '/users/_search?size=10', json=envelope({'hits': [{'_id': 'u1'}], 'total': 1}))
+    kuzzle_http.add(responses.DELETE, PROFILE + '?refresh=wait_for&onAssignedUsers=remove', json=envelope({'_id': 'p1'}))
+    failed, result = run_module(kuzzle_profile.main, dict(name='p1', state='absent', on_assigned_users='remove'), diff=True)
+    assert not failed, result
+    assert result['changed'] is True and result['profile'] == {}
+    assert result['diff']['after'] == {}
+    assert calls(kuzzle_http)[-1] == ('DELETE', '/profiles/p1?refresh=wait_for&onAssignedUsers=remove')
+
+
+# --- Kuzzle 1.x: same routes, other shapes (kuzzle-api.md 2.5, 2.7, 10) ---------------------------
+
+STORED_V1 = {'policies': [{'roleId': 'reader', 'restrictedTo': [{'index': 'i', 'collections': ['b', 'a']}]}]}
+
+
+def v1_profile():
+    return envelope({'_id': 'p1', '_source': STORED_V1, '_meta': {'author': None, 'createdAt': 1}}, v1=True)
+
+
+def test_v1_profile_compares_without_rate_limit(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, PROFILE, json=v1_profile())
+    failed, result = run_module(kuzzle_profile.main, dict(name='p1', policies=[
+        {'role_id': 'reader', 'restricted_to': [{'index': 'i', 'collections': ['a', 'b']}]}]), diff=True)
+    assert not failed and result['changed'] is False
+    assert result['diff']['before']['rateLimit'] == 0
+
+
+def test_v1_update_does_not_send_v2_options(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, PROFILE, json=v1_profile())
+    kuzzle_http.add(responses.POST, URL + '/roles/_mGet', json=envelope({'hits': [{'_id': 'writer'}]}, action='mGetRoles', v1=True))
+    kuzzle_http.add(responses.PUT, PROFILE + '/_update', json=envelope(
+        {'_id': 'p1', '_source': {'policies': [{'roleId': 'writer'}]}, '_meta': {}}, action='updateProfile', v1=True))
+    failed, result = run_module(kuzzle_profile.main, dict(name='p1', policies=[{'role_id': 'writer'}]))
+    assert not failed, result
+    assert body_of(kuzzle_http.calls[-1]) == {'policies': [{'roleId': 'writer'}]}
+    assert result['profile'] == {'policies': [{'roleId': 'writer'}]}
+
+
+def test_v1_refuses_rate_limit_before_writing(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, PROFILE, json=v1_profile())
+    failed, result = run_module(kuzzle_profile.main, dict(name='p1', policies=[{'role_id': 'reader'}], rate_limit=5))
+    assert failed and 'rate_limit needs Kuzzle 2.x' in result['msg']
+    assert len(kuzzle_http.calls) == 1
+
+
+def test_v1_before_error_ids_not_found_means_absent(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, PROFILE, status=404, json=kuzzle_error(None, 404, 'Unable to find profile with id "p1"', v1=True))
+    kuzzle_http.add(responses.POST, URL + '/roles/_mGet', json=envelope({'hits': [{'_id': 'reader'}]}, action='mGetRoles', v1=True))
+    kuzzle_http.add(responses.POST, PROFILE + '/_create', json=envelope(
+        {'_id': 'p1', '_source': {'policies': [{'roleId': 'reader'}]}, '_meta': {}}, action='createProfile', v1=True))
+    failed, result = run_module(kuzzle_profile.main, dict(name='p1', policies=[{'role_id': 'reader'}]))
+    assert not failed, result
+    assert result['changed'] is True
+    assert body_of(kuzzle_http.calls[-1]) == {'policies': [{'roleId': 'reader'}]}
+
+
+def test_v1_other_404_without_id_is_not_absence(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, PROFILE, status=404, json=kuzzle_error(None, 404, 'API URL not found', action=None, v1=True))
+    failed, result = run_module(kuzzle_profile.main, dict(name='p1', policies=[{'role_id': 'reader'}]))
+    assert failed and 'API URL not found' in result['msg']
