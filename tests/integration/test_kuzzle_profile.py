@@ -19,8 +19,8 @@ EDITOR_STORED = [
 ]
 
 
-def task(name, **options):
-    return {'name': name, MODULE: options}
+def task(title, **options):
+    return {'name': title, MODULE: options}
 
 
 def assert_clean_failure(run, task_name, *fragments):
@@ -274,9 +274,9 @@ def test_malformed_input_fails_before_any_request(playbooks, kuzzle, uid):
         (dict(name=uid, policies=[{'role_id': 'r'}], refresh='sometimes'), 'refresh'),
     ]
     mark = kuzzle.mark()
-    tasks = [dict(task('case %d' % i, **options), ignore_errors=True) for i, (options, _) in enumerate(cases)]
+    tasks = [dict(task('case %d' % i, **options), ignore_errors=True) for i, options in enumerate(c[0] for c in cases)]
     run = playbooks.run(tasks, module_defaults=unreachable)
-    for i, (_, fragment) in enumerate(cases):
+    for i, fragment in enumerate(c[1] for c in cases):
         result = assert_clean_failure(run, 'case %d' % i, fragment)
         assert 'cannot reach' not in result['msg']
     assert kuzzle.writes_since(mark) == []
