@@ -222,18 +222,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
     kuzzle_module,
 )
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
-from ansible_collections.community.kuzzle.plugins.module_utils import _profile
-
-
-def read_profile(client, name):
-    """The stored ``_source`` of the profile, or None when Kuzzle says it does not exist."""
-    try:
-        return client.call('GET', ['profiles', name], doing='read profile "%s"' % name)['_source']
-    except KuzzleError as err:
-        if err.status == 404 and (err.error_id == 'security.profile.not_found'
-                                  or (err.error_id is None and err.kuzzle_action == 'getProfile')):
-            return None
-        raise
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _profile
 
 
 def check_roles_exist(client, doing, ids):
@@ -258,12 +247,8 @@ def check_restrictions_exist(client, doing, profile):
 
 def assigned_users(client, doing, name):
     """(total, first ids) of the users that have the profile."""
-    result = client.call('POST', ['users', '_search'], query={'size': 10},
-                         body={'query': {'terms': {'profileIds': [name]}}}, doing=doing, read=True)
-    total = result.get('total', 0)
-    if isinstance(total, dict):  # some versions answer Elasticsearch's {value, relation}
-        total = total.get('value', 0)
-    return total, [hit['_id'] for hit in result.get('hits', ())]
+    total, hits = _objects.search(client, 'users', {'terms': {'profileIds': [name]}}, doing=doing, limit=10)
+    return total, [hit['_id'] for hit in hits]
 
 
 def refuse_unsupported(module, client):
@@ -323,7 +308,7 @@ def main():
     client = kuzzle_client(module)
     try:
         with client:
-            source = read_profile(client, name)
+            source = _objects.read_object(client, 'profiles', name)
             refuse_unsupported(module, client)
             before = _profile.normalize_profile(source)
             if p['state'] == 'absent':

@@ -124,7 +124,7 @@ def test_bare_protocol_error_is_read(run_module, kuzzle_http):
 
 def test_delete_refuses_when_users_have_the_profile(run_module, kuzzle_http):
     kuzzle_http.add(responses.GET, PROFILE, json=envelope({'_id': 'p1', '_source': STORED}))
-    kuzzle_http.add(responses.POST, URL + '/users/_search?size=10', json=envelope(
+    kuzzle_http.add(responses.POST, URL + '/users/_search?from=0&size=10', json=envelope(
         {'hits': [{'_id': 'u1', '_source': {}}], 'total': 1}, action='searchUsers'))
     failed, result = run_module(kuzzle_profile.main, dict(name='p1', state='absent'))
     assert failed and result['error_id'] == 'security.profile.in_use'
@@ -135,7 +135,7 @@ def test_delete_refuses_when_users_have_the_profile(run_module, kuzzle_http):
 
 def test_delete_with_remove(run_module, kuzzle_http):
     kuzzle_http.add(responses.GET, PROFILE, json=envelope({'_id': 'p1', '_source': STORED}))
-    kuzzle_http.add(responses.POST, URL + '/users/_search?size=10', json=envelope({'hits': [{'_id': 'u1'}], 'total': 1}))
+    kuzzle_http.add(responses.POST, URL + '/users/_search?from=0&size=10', json=envelope({'hits': [{'_id': 'u1'}], 'total': 1}))
     kuzzle_http.add(responses.DELETE, PROFILE + '?refresh=wait_for&onAssignedUsers=remove', json=envelope({'_id': 'p1'}))
     failed, result = run_module(kuzzle_profile.main, dict(name='p1', state='absent', on_assigned_users='remove'), diff=True)
     assert not failed, result

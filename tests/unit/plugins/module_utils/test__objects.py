@@ -1,0 +1,80 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""Reading one, several or all security objects, against mocked Kuzzle answers."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import pytest
+import responses
+
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects
+from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleClient, KuzzleError
+
+URL = 'http://kuzzle.test:7512'
+
+
+def answer(result, status=200, error=None, action='searchRoles'):
+    return {'action': action, 'controller': 'security', 'error': error, 'headers': {}, 'node': 'n',
+            'requestId': 'r', 'result': result, 'status': status, 'volatile': None}
+
+
+def hits(start, count):
+    return [{'_id': 'r%04d' % i, '_source': {'controllers': {}}} for i in range(start, start + count)]
+
+
+@pytest.fixture
+def mocked():
+    with responses.RequestsMock() as rsps:
+        yield rsps
+
+
+def test_search_pages_until_total(mocked, monkeypatch):
+    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
+    for start, count in ((0, 2), (2, 2), (4, 1)):
+        mocked.add(responses.POST, URL + '/roles/_search?from=%d&size=2' % start, json=answer({'hits': hits(start, count), 'total': 5}))
+    total, found = _objects.search(KuzzleClient(URL), 'roles')
+    assert total == 5 and [h['_id'] for h in found] == ['r0000', 'r0001', 'r0002', 'r0003', 'r0004']
+    assert json.loads(mocked.calls[0].request.body) == {}
+
+
+def test_search_with_a_limit_asks_for_no_more(mocked):
+    mocked.add(responses.POST, URL + '/users/_search?from=0&size=3',
+               json=answer({'hits': hits(0, 3), 'total': {'value': 40, 'relation': 'eq'}}, action='searchUsers'))
+    total, found = _objects.search(KuzzleClient(URL), 'users', {'terms': {'profileIds': ['p']}}, limit=3)
+    assert total == 40 and len(found) == 3
+    assert json.loads(mocked.calls[0].request.body) == {'query': {'terms': {'profileIds': ['p']}}}
+
+
+def test_search_refuses_to_return_a_silent_subset(mocked, monkeypatch):
+    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
+    monkeypatch.setattr(_objects, 'FETCH_LIMIT', 3)
+    mocked.add(responses.POST, URL + '/roles/_search?from=0&size=2', json=answer({'hits': hits(0, 2), 'total': 9}))
+    with pytest.raises(KuzzleError) as info:
+        _objects.search(KuzzleClient(URL), 'roles', doing='list roles')
+    assert str(info.value).startswith('Could not list roles: more than 3 roles match')
+
+
+def test_read_many_uses_an_ids_query_and_skips_missing(mocked):
+    mocked.add(responses.POST, URL + '/profiles/_search?from=0&size=1000',
+               json=answer({'hits': [{'_id': 'a', '_source': {'policies': []}}], 'total': 1}, action='searchProfiles'))
+    assert _objects.read_many(KuzzleClient(URL), 'profiles', ['a', 'missing', 'a']) == {'a': {'policies': []}}
+    assert json.loads(mocked.calls[0].request.body) == {'query': {'ids': {'values': ['a', 'missing']}}}
+
+
+@pytest.mark.parametrize('error, expected', [
+    ({'id': 'security.role.not_found', 'status': 404, 'message': 'Role "x" not found.'}, None),
+    ({'id': 'network.http.url_not_found', 'status': 404, 'message': 'API URL not found'}, KuzzleError),
+])
+def test_read_object_absent_only_on_kuzzle_not_found(mocked, error, expected):
+    mocked.add(responses.GET, URL + '/roles/x', status=404, json=answer(None, 404, error, action='getRole'))
+    if expected is None:
+        assert _objects.read_object(KuzzleClient(URL), 'roles', 'x') is None
+    else:
+        with pytest.raises(expected):
+            _objects.read_object(KuzzleClient(URL), 'roles', 'x')
