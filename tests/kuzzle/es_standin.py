@@ -235,7 +235,7 @@ class StandIn:
         self.server = _Server((HOST, port), handler)
         self.port = self.server.server_address[1]
         self.url = f'http://{HOST}:{self.port}'
-        self._thread = threading.Thread(target=self.server.serve_forever, name='es-standin', daemon=True)
+        self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name='es-standin', daemon=True)
 
     def start(self):
         self._thread.start()
