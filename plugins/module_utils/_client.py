@@ -279,8 +279,9 @@ class KuzzleClient:
                 reason = 'HTTP %d, the server did not answer with JSON (is %s a Kuzzle server?)' % (status, self.display_url)
             raise self._error(doing, status=status, reason=reason)
         if 'requestId' in payload or ('result' in payload and 'status' in payload):
-            # The envelope: Kuzzle 2.x adds 'node' (and 'headers'), Kuzzle 1.x has neither.
-            self.major_version = 2 if 'node' in payload else 1
+            # The envelope: Kuzzle 2.x always has 'headers' ('node' only in a cluster: a single
+            # node leaves it undefined, so JSON drops it); Kuzzle 1.x has neither.
+            self.major_version = 2 if 'headers' in payload or 'node' in payload else 1
             error = payload.get('error')
             if not error and status < 400:
                 return payload.get('result')

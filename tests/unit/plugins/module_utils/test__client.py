@@ -41,7 +41,7 @@ PROFILE = {'_id': 'p1', '_source': {'policies': [{'roleId': 'default'}], 'rateLi
 
 
 def envelope(result, action='getProfile', status=200, error=None, version=2):
-    """A Kuzzle answer: 2.x has node and headers (kuzzle-api.md 2.4), 1.x has index/collection instead (2.5)."""
+    """A Kuzzle answer: 2.x has headers (and node in a cluster; kuzzle-api.md 2.4), 1.x has index/collection instead (2.5)."""
     body = {'action': action, 'controller': 'security', 'error': error, 'requestId': 'r-1',
             'result': result, 'status': status, 'volatile': None}
     if version == 2:
@@ -97,6 +97,16 @@ def test_call_returns_the_result_and_detects_2x(rsps):
     assert request.headers['User-Agent'] == _client.USER_AGENT
     assert 'Authorization' not in request.headers
     assert request.body is None
+
+
+def test_a_single_node_2x_envelope_without_node_is_2x(rsps):
+    # seen on a real Kuzzle 2.56 with cluster.enabled false: headers is there, node is not
+    body = envelope(PROFILE)
+    del body['node']
+    add(rsps, 'GET', json_body=body)
+    client = KuzzleClient(BASE)
+    client.call('GET', ['profiles', 'p1'])
+    assert client.major_version == 2
 
 
 def test_a_1x_envelope_sets_major_version_1(rsps):
