@@ -25,10 +25,9 @@ __metaclass__ = type
 
 import copy
 
-RESERVED_PROFILES = ('admin', 'default', 'anonymous')
+from ansible_collections.community.kuzzle.plugins.module_utils._report import stored_view
 
-# Keys of a stored profile that are bookkeeping, never desired state.
-SERVER_KEYS = ('_kuzzle_info', 'optimizedPolicies')
+RESERVED_PROFILES = ('admin', 'default', 'anonymous')
 
 ALL = None  # marker: no restriction (a policy over every index), or every collection of an index
 
@@ -154,18 +153,6 @@ def desired_profile(before, policies=None, purge_policies=True, rate_limit=None)
     return after
 
 
-def update_body(before, after):
-    """The top-level keys that differ, as updateProfile's body (a shallow merge in Kuzzle)."""
-    return dict((key, value) for key, value in after.items() if before.get(key) != value)
-
-
-def stored_view(source):
-    """A stored profile's ``_source`` without Kuzzle's bookkeeping keys (what the module returns)."""
-    if source is None:
-        return {}
-    return dict((key, value) for key, value in source.items() if key not in SERVER_KEYS)
-
-
 def predict_stored(source, body, replace=False):
     """What Kuzzle will store after writing ``body``: a full replace or a shallow merge (check mode)."""
     stored = {} if replace or source is None else stored_view(source)
@@ -251,13 +238,3 @@ def summarize(name, before, after):
     if not phrases:
         return 'profile %s unchanged' % name
     return 'profile %s: %s' % (name, '; '.join(phrases))
-
-
-def build_diff(name, before, after):
-    """Ansible's diff from the canonical objects that decided ``changed``."""
-    return {
-        'before': before,
-        'after': after,
-        'before_header': 'profile %s (stored in Kuzzle)' % name if before else 'profile %s (absent)' % name,
-        'after_header': 'profile %s (after this task)' % name if after else 'profile %s (deleted)' % name,
-    }

@@ -222,7 +222,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
     kuzzle_module,
 )
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
-from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _profile
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _profile, _report
 
 
 def check_roles_exist(client, doing, ids):
@@ -323,8 +323,8 @@ def main():
             result['changed'] = before != after
             result['msg'] = _profile.summarize(name, before, after)
             if module._diff:
-                result['diff'] = _profile.build_diff(name, before, after)
-            result["profile"] = converge(module, client, name, source, before, after) if result['changed'] else _profile.stored_view(source)
+                result['diff'] = _report.build_diff('profile', name, before, after)
+            result['profile'] = converge(module, client, name, source, before, after) if result['changed'] else _report.stored_view(source)
     except KuzzleError as err:
         fail_kuzzle(module, err, changed=False)
     module.exit_json(**result)
@@ -347,7 +347,7 @@ def converge(module, client, name, source, before, after):
             client.call('DELETE', ['profiles', name], query=query, doing=doing)
         return {}
 
-    body = _profile.update_body(before, after) if source is not None else dict(after)
+    body = _report.changed_keys(before, after) if source is not None else dict(after)
     if source is None and p['rate_limit'] is None:
         del body['rateLimit']  # let Kuzzle apply its default, and stay compatible with 1.x
     doing = '%s profile "%s"' % ('create' if source is None else 'update', name)
@@ -361,7 +361,7 @@ def converge(module, client, name, source, before, after):
         stored = client.call('POST', ['profiles', name, '_create'], query=query, body=body, doing=doing)
     else:
         stored = client.call('PUT', ['profiles', name, '_update'], query=query, body=body, doing=doing)
-    return _profile.stored_view(stored.get('_source'))
+    return _report.stored_view(stored.get('_source'))
 
 
 if __name__ == '__main__':

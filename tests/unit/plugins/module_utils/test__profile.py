@@ -15,6 +15,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _profile as P
+from ansible_collections.community.kuzzle.plugins.module_utils._report import changed_keys, stored_view
 
 NAMES = st.sampled_from(['a', 'b', 'c', 'shop', 'logs', 'x-1'])
 RESTRICTION = st.fixed_dictionaries(
@@ -80,11 +81,11 @@ def test_normalising_twice_changes_nothing(policies):
 def test_applying_the_desired_state_then_comparing_again_gives_no_change(source, policies, purge, rate_limit):
     before = P.normalize_profile(source)
     after = P.desired_profile(before, policies, purge, rate_limit)
-    stored = kuzzle_update(source, P.update_body(before, after))
+    stored = kuzzle_update(source, changed_keys(before, after))
     assert P.normalize_profile(stored) == after
     assert P.desired_profile(P.normalize_profile(stored), policies, purge, rate_limit) == after
     # the check-mode prediction is what Kuzzle stores
-    assert P.normalize_profile(P.predict_stored(source, P.update_body(before, after))) == after
+    assert P.normalize_profile(P.predict_stored(source, changed_keys(before, after))) == after
 
 
 @settings(max_examples=200)
@@ -109,7 +110,7 @@ def test_server_keys_and_unmanaged_keys_are_ignored():
         'tags': ['moderators'],
     }
     assert P.normalize_profile(stored) == {'policies': [{'roleId': 'reader'}], 'rateLimit': 0}
-    assert P.stored_view(stored) == {'policies': [{'roleId': 'reader'}], 'tags': ['moderators']}
+    assert stored_view(stored) == {'policies': [{'roleId': 'reader'}], 'tags': ['moderators']}
 
 
 @pytest.mark.parametrize('restricted_to', [None, [], 'absent'])
@@ -146,13 +147,6 @@ def test_rate_limit_omitted_keeps_the_stored_one():
     before = P.normalize_profile({'policies': [{'roleId': 'a'}], 'rateLimit': 42})
     assert P.desired_profile(before, [{'roleId': 'b'}])['rateLimit'] == 42
     assert P.desired_profile({}, [{'roleId': 'b'}])['rateLimit'] == 0
-
-
-def test_update_body_holds_only_changed_top_level_keys():
-    before = {'policies': [{'roleId': 'a'}], 'rateLimit': 5}
-    assert P.update_body(before, {'policies': [{'roleId': 'a'}], 'rateLimit': 6}) == {'rateLimit': 6}
-    assert P.update_body(before, {'policies': [{'roleId': 'b'}], 'rateLimit': 5}) == {'policies': [{'roleId': 'b'}]}
-    assert P.update_body(before, before) == {}
 
 
 def test_policies_from_params_converts_the_module_shape():
@@ -222,17 +216,6 @@ def test_new_role_ids_and_restrictions():
 ])
 def test_summary(before, after, expected):
     assert P.summarize('p', before, after) == expected
-
-
-def test_diff_is_built_from_the_canonical_objects():
-    before = {'policies': [{'roleId': 'a'}], 'rateLimit': 0}
-    after = {'policies': [{'roleId': 'b'}], 'rateLimit': 0}
-    assert P.build_diff('p', before, after) == {
-        'before': before, 'after': after,
-        'before_header': 'profile p (stored in Kuzzle)', 'after_header': 'profile p (after this task)',
-    }
-    assert P.build_diff('p', {}, after)['before_header'] == 'profile p (absent)'
-    assert P.build_diff('p', before, {})['after_header'] == 'profile p (deleted)'
 
 
 def test_predict_stored_merges_like_kuzzle_and_defaults_rate_limit_on_create():

@@ -1,0 +1,44 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+
+"""What every module reports the same way: the diff, the keys to write, the stored view. No I/O.
+
+For internal use of the community.kuzzle collection only: no compatibility promise.
+
+Modules build ``before`` and ``after`` once, in the canonical form of their kind ({} for an absent
+object); ``changed`` is ``before != after``, and these helpers turn the same two objects into the
+diff and the write, so check mode and real runs cannot disagree.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import copy
+
+# Kuzzle's bookkeeping inside a stored object's _source, never desired state.
+SERVER_KEYS = ('_kuzzle_info', 'optimizedPolicies')
+
+
+def build_diff(noun, name, before, after):
+    """Ansible's diff from the canonical objects that decided ``changed``."""
+    return {
+        'before': before,
+        'after': after,
+        'before_header': '%s %s (%s)' % (noun, name, 'stored in Kuzzle' if before else 'absent'),
+        'after_header': '%s %s (%s)' % (noun, name, 'after this task' if after else 'deleted'),
+    }
+
+
+def changed_keys(before, after):
+    """The top-level keys of ``after`` whose value differs from ``before`` (an update's body)."""
+    return dict((key, copy.deepcopy(value)) for key, value in after.items() if before.get(key) != value)
+
+
+def stored_view(source, drop=SERVER_KEYS):
+    """A stored ``_source`` without Kuzzle's bookkeeping keys ({} for an absent object)."""
+    if source is None:
+        return {}
+    return dict((key, value) for key, value in source.items() if key not in drop)
