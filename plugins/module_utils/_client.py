@@ -218,31 +218,41 @@ class KuzzleClient:
             # Kuzzle skips empty path segments, and '.' or '..' would be resolved as relative paths
             # (requests decodes '%2E'): the request would reach another route.
             raise self._error(doing, reason='an identifier that is empty, "." or ".." cannot be sent in a Kuzzle URL')
-        if urlsplit(self.url).scheme not in ('http', 'https'):
-            raise self._error(doing, reason='url "%s" does not start with http:// or https://' % self.display_url)
+        self._check_url(doing)
         if self.username and not self._token:
             self._login()
         return self._send(method, path + encode_query(query), body, doing,
                           method in ('GET', 'HEAD') if read is None else read)
 
+    def _check_url(self, doing):
+        if urlsplit(self.url).scheme not in ('http', 'https'):
+            raise self._error(doing, reason='url "%s" does not start with http:// or https://' % self.display_url)
+
     def _login(self):
         doing = 'log in to Kuzzle as "%s" (strategy %s)' % (self.username, self.auth_strategy)
+        result = self._post_login({'username': self.username, 'password': self._password}, self.auth_strategy, doing)
+        self._token = result['jwt']
+        self._logged_in = True
+
+    def _post_login(self, credentials, strategy, doing, query=None):
+        """Kuzzle's login result for these credentials, sent anonymously; its token is masked from now on."""
         # Retried like a read: a login sent twice only leaves an unused token that expires.
-        result = self._send('POST', quote_segments(['_login', self.auth_strategy]),
-                            {'username': self.username, 'password': self._password}, doing, True)
+        result = self._send('POST', quote_segments(['_login', strategy]) + encode_query(query), credentials,
+                            doing, True, token='')
         token = result.get('jwt') if isinstance(result, dict) else None
         if not token or not isinstance(token, str):
             raise self._error(doing, reason='Kuzzle accepted the login but returned no token')
-        self._secrets.append(token)
-        self._token = token
-        self._logged_in = True
+        self.add_secret(token)
+        return result
 
-    def _send(self, method, path, body, doing, read):
+    def _send(self, method, path, body, doing, read, token=None):
+        """One request; ``token`` None uses this client's own token, '' sends none, else that token."""
         kwargs = dict(timeout=self.timeout, verify=self._verify, cert=self._cert, allow_redirects=False)
         if body is not None:
             kwargs['json'] = body
-        if self._token:
-            kwargs['auth'] = _Bearer(self._token)
+        token = self._token if token is None else token
+        if token:
+            kwargs['auth'] = _Bearer(token)
         self._sent += 1
         try:
             response = self._session(read).request(method, self.url + path, **kwargs)
@@ -296,6 +306,34 @@ class KuzzleClient:
         raise self._error(doing, status=status, reason='HTTP %d, the JSON answer is not a Kuzzle response (is %s a Kuzzle server?)'
                           % (status, self.display_url))
 
+    def add_secret(self, value):
+        """Mask ``value`` in every later message of this client, for example a password the task sets."""
+        if value and value not in self._secrets:
+            self._secrets.append(value if isinstance(value, str) else str(value))
+
+    def login_as(self, credentials, strategy='local', doing='', query=None):
+        """Log in anonymously with other credentials, leaving this client's own authentication as it is.
+
+        Returns Kuzzle's login result (``_id``: the kuid, ``jwt``, ``expiresAt``, ``ttl``); every credential
+        but the username, and the token, are masked in later messages. Raises KuzzleError when Kuzzle
+        refuses (``plugin.strategy.missing_user`` for a wrong username or password). Pair it with
+        logout_token(): a secret checked by using it should not leave a session behind.
+        """
+        doing = doing or 'log in to Kuzzle (strategy %s)' % strategy
+        for key, value in credentials.items():
+            if key != 'username':
+                self.add_secret(value)
+        self._check_url(doing)
+        return self._post_login(dict(credentials), strategy, doing, query)
+
+    def logout_token(self, token):
+        """Revoke ``token`` with a logout sent with it. True when Kuzzle did; never raises."""
+        try:
+            self._send('POST', '/_logout', None, 'log out of Kuzzle', False, token=token)
+        except Exception:  # pylint: disable=broad-except
+            return False  # the token expires on its own
+        return True
+
     def server_version(self):
         """Kuzzle's version string, from server:info (needs the right to call it)."""
         doing = 'read the Kuzzle version'
@@ -309,10 +347,7 @@ class KuzzleClient:
         """Log out if this client logged in, and release the connections. Never raises."""
         if self._logged_in:
             self._logged_in = False
-            try:
-                self._send('POST', '/_logout', None, 'log out of Kuzzle', False)
-            except Exception:  # pylint: disable=broad-except
-                pass  # the token expires on its own; a failed logout must not hide the task's result
+            self.logout_token(self._token)  # a failed logout must not hide the task's result
             self._token = None
         for session in self._sessions.values():
             session.close()

@@ -646,3 +646,67 @@ def test_logout_after_real_login_uses_the_token():
         assert [h.get('Authorization') for h in server.headers] == [None, 'Bearer ' + JWT, 'Bearer ' + JWT]
         assert all('Cookie' not in h for h in server.headers)
         assert server.headers[0]['Content-Type'] == 'application/json'
+
+
+# --- other credentials: add_secret, login_as, logout_token ------------------------------------------
+
+def test_add_secret_masks_a_value_in_later_messages(rsps):
+    add(rsps, 'GET', status=400, json_body=error_envelope(400, 'api.assert.invalid_argument', 'bad value "user-pw-42"'))
+    client = KuzzleClient(BASE, token=API_KEY)
+    client.add_secret('user-pw-42')
+    client.add_secret('user-pw-42')  # twice is harmless
+    client.add_secret(None)
+    err = failure(client.call, 'GET', ['users', 'u1'], doing='update user "u1" with user-pw-42')
+    assert 'user-pw-42' not in str(err) and 'user-pw-42' not in repr(err.__dict__)
+    assert str(err) == ('Could not update user "u1" with ********: Kuzzle answered 400 '
+                        'api.assert.invalid_argument: bad value "********"')
+
+
+def test_login_as_is_anonymous_and_keeps_the_clients_own_session(rsps):
+    user_jwt = 'kauth-user-token-123'
+    add(rsps, 'POST', json_body=login_answer(), url=BASE + '/_login/local')
+    add(rsps, 'GET', json_body=envelope(PROFILE))
+    add(rsps, 'POST', json_body=login_answer(user_jwt), url=BASE + '/_login/local?expiresIn=10s')
+    add(rsps, 'POST', json_body=envelope({}, action='logout'), url=BASE + '/_logout')
+    add(rsps, 'GET', json_body=envelope(PROFILE))
+    add(rsps, 'POST', json_body=envelope({}, action='logout'), url=BASE + '/_logout')
+    with KuzzleClient(BASE, username='admin', password=PASSWORD) as client:
+        client.call('GET', ['profiles', 'p1'])
+        result = client.login_as({'username': 'bob', 'password': 'bob-pw-1'}, query={'expiresIn': '10s'})
+        assert result['jwt'] == user_jwt
+        assert client.logout_token(user_jwt) is True
+        client.call('GET', ['profiles', 'p1'])
+    probe, logout, after, own_logout = (c.request for c in rsps.calls[2:])
+    assert json.loads(probe.body) == {'username': 'bob', 'password': 'bob-pw-1'}
+    assert 'Authorization' not in probe.headers
+    assert logout.headers['Authorization'] == 'Bearer ' + user_jwt
+    assert after.headers['Authorization'] == 'Bearer ' + JWT
+    assert own_logout.headers['Authorization'] == 'Bearer ' + JWT
+
+
+def test_login_as_refused_masks_the_password_and_says_who(rsps):
+    add(rsps, 'POST', status=401, url=BASE + '/_login/local', json_body=error_envelope(
+        401, 'plugin.strategy.missing_user', 'wrong password bob-pw-1', action='login'))
+    client = KuzzleClient(BASE, token=API_KEY)
+    err = failure(client.login_as, {'username': 'bob', 'password': 'bob-pw-1'}, doing='check the password of user "bob"')
+    assert err.error_id == 'plugin.strategy.missing_user' and err.status == 401
+    assert 'bob-pw-1' not in str(err) and str(err).startswith('Could not check the password of user "bob"')
+    # the password stays masked afterwards, in any message of this client
+    add(rsps, 'GET', status=400, json_body=error_envelope(400, 'x.y', 'echo bob-pw-1'))
+    assert 'bob-pw-1' not in str(failure(client.call, 'GET', ['users', 'bob']))
+
+
+def test_login_as_token_is_masked_and_a_failed_logout_is_false(rsps):
+    add(rsps, 'POST', json_body=login_answer('kauth-user-token-456'), url=BASE + '/_login/local')
+    add(rsps, 'POST', status=403, url=BASE + '/_logout', json_body=error_envelope(
+        403, 'security.rights.forbidden', 'Insufficient permissions to execute auth:logout', action='logout'))
+    add(rsps, 'GET', status=401, json_body=error_envelope(401, 'security.token.invalid', 'token kauth-user-token-456'))
+    client = KuzzleClient(BASE, retries=0)
+    client.login_as({'username': 'bob', 'password': 'pw'})
+    assert client.logout_token('kauth-user-token-456') is False
+    assert 'kauth-user-token-456' not in str(failure(client.call, 'GET', ['users', 'bob']))
+
+
+def test_login_as_refuses_a_url_without_http_scheme():
+    err = failure(KuzzleClient('ftp://kuzzle.test').login_as, {'username': 'bob', 'password': 'pw'})
+    assert 'does not start with http://' in str(err)
