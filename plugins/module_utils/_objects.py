@@ -78,5 +78,7 @@ def read_many(client, kind, ids, doing=None):
     for start in range(0, len(ids), PAGE_SIZE):
         chunk = ids[start:start + PAGE_SIZE]
         hits = search(client, kind, {'ids': {'values': chunk}}, doing=doing)[1]
-        found.update((hit['_id'], hit['_source']) for hit in hits)
+        # Kuzzle 1.x's searchRoles and searchProfiles ignore the query and return everything: keep the ids asked for.
+        asked = set(chunk)
+        found.update((hit['_id'], hit['_source']) for hit in hits if hit['_id'] in asked)
     return found

@@ -1,0 +1,234 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+
+"""Kuzzle security roles as data: validate, normalise, compare, summarise. No I/O.
+
+For internal use of the community.kuzzle collection only: no compatibility promise.
+
+The canonical form of a role holds only what this collection manages:
+``{'controllers': {controller: {'actions': {action: bool}}}}``, keys sorted. Both the stored
+role and the desired one go through it, and the same two canonical objects decide ``changed``,
+feed the diff and the summary, in check mode and in real runs.
+
+A role's rights are read literally: Kuzzle's updateRole replaces the whole role, so the desired
+role is the whole ``controllers`` map of the task. An action set to ``false`` is kept and compared:
+next to a ``*`` wildcard it denies what the wildcard would allow. Keys other than ``actions``
+inside a controller have no effect on rights in Kuzzle; they are not compared and never written.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import difflib
+
+from ansible_collections.community.kuzzle.plugins.module_utils._report import stored_view
+
+RESERVED_ROLES = ('admin', 'default', 'anonymous')
+
+WILDCARD = '*'
+
+# Kuzzle 2.x's native API controllers (lib/api/funnel.js of 2.56). Kuzzle refuses an unknown action
+# of these even with its force flag; force only lets unknown plugin controllers and actions through.
+NATIVE_CONTROLLERS = frozenset(('admin', 'auth', 'bulk', 'cluster', 'collection', 'debug', 'document', 'index',
+                                'memoryStorage', 'ms', 'realtime', 'security', 'server'))
+
+
+def controllers_problems(controllers):
+    """Client-side checks of a role's controllers for what Kuzzle would reject; a list of messages."""
+    if not isinstance(controllers, dict) or not controllers:
+        return ['controllers must be a non-empty dict of controller: {actions: {action: true or false}}']
+    problems = []
+    for controller in sorted(controllers, key=str):
+        rights = controllers[controller]
+        where = 'controllers[%s]' % controller
+        if not isinstance(controller, str) or not controller.strip():
+            problems.append('%s: a controller name must be a non-empty string' % where)
+            continue
+        if not isinstance(rights, dict) or set(rights) != {'actions'}:
+            problems.append('%s must be {actions: {action: true or false}}, with no other key' % where)
+            continue
+        actions = rights['actions']
+        if not isinstance(actions, dict) or not actions:
+            problems.append('%s.actions must be a non-empty dict of action: true or false' % where)
+            continue
+        for action in sorted(actions, key=str):
+            if not isinstance(action, str) or not action.strip():
+                problems.append('%s.actions: an action name must be a non-empty string' % where)
+            elif not isinstance(actions[action], bool):
+                problems.append('%s.actions[%s] must be true or false, got %r' % (where, action, actions[action]))
+    return problems
+
+
+def normalize_controllers(controllers):
+    """Canonical, sorted copy of a role's controllers; {} for anything that is not a dict.
+
+    Tolerates whatever is stored (roles written by older Kuzzle versions or straight into
+    Elasticsearch): only the ``actions`` map of each controller is kept, values as they are.
+    """
+    if not isinstance(controllers, dict):
+        return {}
+    result = {}
+    for controller in sorted(controllers, key=str):
+        rights = controllers[controller]
+        actions = rights.get('actions') if isinstance(rights, dict) else None
+        if isinstance(actions, dict):
+            actions = dict((action, actions[action]) for action in sorted(actions, key=str))
+        result[controller] = {'actions': actions}
+    return result
+
+
+def normalize_role(source):
+    """Canonical form of a stored role's ``_source``; {} when the role is absent (None)."""
+    if source is None:
+        return {}
+    return {'controllers': normalize_controllers(source.get('controllers'))}
+
+
+def desired_role(controllers):
+    """Canonical desired role: the whole role is the task's controllers (updateRole replaces it)."""
+    return {'controllers': normalize_controllers(controllers)}
+
+
+def write_body(source, after):
+    """The body of a create or whole-role update, which is also what Kuzzle stores (check mode).
+
+    Top-level keys of the stored role other than ``controllers`` (a description, tags...) are not
+    managed but sent back, so that the whole-role replacement keeps them.
+    """
+    body = dict((key, value) for key, value in stored_view(source).items() if key != 'controllers')
+    body['controllers'] = after['controllers']
+    return body
+
+
+def role_to_params(name, source):
+    """A stored role as the options of a kuzzle_role task that keeps it as it is."""
+    return {'name': name, 'controllers': normalize_controllers((source or {}).get('controllers'))}
+
+
+def _rights_for(controllers, name):
+    """The actions map Kuzzle applies to controller ``name``, or None (see Kuzzle's Role.isActionAllowed)."""
+    if name in controllers:
+        rights = controllers[name]
+    elif WILDCARD in controllers:
+        rights = controllers[WILDCARD]
+    else:
+        return None
+    return rights.get('actions') if isinstance(rights, dict) else None
+
+
+def allows(controllers, controller, action):
+    """Whether a role with these controllers allows ``controller:action``, as Kuzzle decides it.
+
+    The most specific entry wins: a controller listed by name hides the ``*`` controller, an action
+    listed by name hides the ``*`` action, and only ``true`` allows.
+    """
+    actions = _rights_for(controllers or {}, controller)
+    if not isinstance(actions, dict):
+        return False
+    value = actions[action] if action in actions else actions.get(WILDCARD)
+    return value is True
+
+
+def login_problem(name, controllers):
+    """Why the role cannot be stored with these controllers because of the login rule, or None.
+
+    Everyone logs in through the anonymous user, so its role must allow auth:login. Kuzzle refuses
+    a change that removes it (security.role.login_required), but only looks for a true ``login`` or
+    ``*`` action under ``auth`` or ``*``; this checks the right itself, so it also catches an
+    ``auth: {actions: {login: false}}`` next to ``*`` wildcards, which Kuzzle accepts and which
+    would stop every login.
+    """
+    if name != 'anonymous' or allows(controllers, 'auth', 'login'):
+        return None
+    return ('the anonymous role must allow auth:login, or nobody could log in any more '
+            '(Kuzzle refuses it: security.role.login_required)')
+
+
+def _did_you_mean(word, choices):
+    close = difflib.get_close_matches(word, sorted(choices), n=1)
+    return '; did you mean "%s"?' % close[0] if close else ''
+
+
+def unknown_rights(name, controllers, api, force=False):
+    """(error id, message) for the first right Kuzzle 2.x would refuse, or None.
+
+    ``api`` is Kuzzle's list of controllers and their actions (server:publicApi): native, plugin
+    and application controllers. Like Kuzzle, ``force`` lets unknown plugin controllers and their
+    unknown actions through, never an unknown action of a native controller, and a ``*``
+    controller only takes the ``*`` action. Unlike Kuzzle 2.56, which stops looking for unknown
+    plugin controllers at the first native one in body order, every controller is checked.
+    """
+    for controller in sorted(controllers):
+        actions = sorted((controllers[controller] or {}).get('actions') or {})
+        if controller == WILDCARD:
+            for action in actions:
+                if action != WILDCARD:
+                    return ('security.role.unknown_action',
+                            'role "%s": the "*" controller takes only the "*" action, not "%s"' % (name, action))
+            continue
+        if controller not in api:
+            if force:
+                continue
+            return ('security.role.unknown_controller',
+                    'role "%s": Kuzzle has no controller "%s"%s (set force=true for the controller of a plugin '
+                    'that is not loaded yet)' % (name, controller, _did_you_mean(controller, api)))
+        if force and controller not in NATIVE_CONTROLLERS:
+            continue
+        for action in actions:
+            if action != WILDCARD and action not in (api[controller] or {}):
+                return ('security.role.unknown_action',
+                        'role "%s": controller "%s" has no action "%s"%s' % (
+                            name, controller, action, _did_you_mean(action, api[controller] or {})))
+    return None
+
+
+def _plural(word, names):
+    return '%s%s %s' % (word, 's' if len(names) > 1 else '', ', '.join(names))
+
+
+def _value_words(value):
+    if value is True:
+        return 'allowed'
+    if value is False:
+        return 'denied'
+    return 'set to %r' % (value,)
+
+
+def _action_phrases(old, new):
+    """Phrases for the changes from one actions map to another, grouped by what happened."""
+    old, new = old if isinstance(old, dict) else {}, new if isinstance(new, dict) else {}
+    groups = {}
+    for action in sorted(set(old) | set(new)):
+        if action not in new:
+            groups.setdefault('removed', []).append(action)
+        elif action not in old or old[action] != new[action]:
+            groups.setdefault(_value_words(new[action]), []).append(action)
+    order = sorted(groups, key=lambda words: (words != 'allowed', words != 'denied', words != 'removed', words))
+    return ['%s %s' % (_plural('action', groups[words]), words) for words in order]
+
+
+def summarize(name, before, after):
+    """A short plain-language account of the change from ``before`` to ``after`` (canonical forms)."""
+    if not before and not after:
+        return 'role %s is absent' % name
+    if not after:
+        return 'role %s deleted' % name
+    if not before:
+        return 'role %s created with %s' % (name, _plural('controller', list(after['controllers'])))
+    old, new = before['controllers'], after['controllers']
+    phrases = []
+    for controller in sorted(set(old) | set(new)):
+        if controller not in new:
+            phrases.append('controller %s removed' % controller)
+            continue
+        changes = _action_phrases(old.get(controller, {}).get('actions'), new[controller].get('actions'))
+        if controller not in old:
+            phrases.append('controller %s added: %s' % (controller, '; '.join(changes)))
+        elif changes:
+            phrases.append('controller %s: %s' % (controller, '; '.join(changes)))
+    if not phrases:
+        return 'role %s unchanged' % name
+    return 'role %s: %s' % (name, '; '.join(phrases))

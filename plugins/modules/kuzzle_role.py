@@ -1,0 +1,326 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: kuzzle_role
+short_description: Create, update or delete a Kuzzle security role
+description:
+  - Makes a Kuzzle security role match the task, idempotently.
+  - Reads the role, compares its controllers with the task after normalising both sides, and writes only
+    when they differ (C(createRole) when absent, C(updateRole) when present, C(deleteRole) for O(state=absent)).
+  - Kuzzle's C(updateRole) replaces the whole role, so O(controllers) is the whole set of rights of the role.
+    Key order carries no meaning. An action set to V(false) is kept and compared, because next to a V(*)
+    wildcard it denies what the wildcard allows.
+  - Bookkeeping (C(_kuzzle_info)) is ignored. Other top-level keys of a stored role (for example a
+    C(description)) are not compared, and are sent back on update so that they are kept.
+  - Before writing, and in check mode too, checks every controller and action against the API Kuzzle
+    publishes (C(server:publicApi)), so that check mode reports an unknown controller or action instead of
+    a success the real run would contradict. Without the right to call C(server:publicApi) this check is
+    skipped (with a warning in check mode) and Kuzzle's own check applies to real runs.
+  - Before deleting, and in check mode too, looks for profiles that use the role, and fails naming them.
+  - Works with Kuzzle 2.x. Kuzzle 1.x is detected from its answers. It does not check controllers and
+    actions, so neither does the module there and O(force) is not needed; and its C(updateRole) merges
+    instead of replacing, so there the module replaces the role with C(createOrReplaceRole).
+version_added: 0.1.0
+author:
+  - community.kuzzle contributors (@ansible-collections)
+requirements:
+  - requests
+extends_documentation_fragment:
+  - community.kuzzle._connection
+  - community.kuzzle._connection.actiongroup
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads the role, checks the controllers and actions or the profiles that use it, and decides everything, but writes nothing.
+  diff_mode:
+    support: full
+    details: The diff shows the normalised controllers, the same in check mode and in real runs.
+  platform:
+    platforms: all
+options:
+  name:
+    description:
+      - The role identifier.
+      - Ids that Kuzzle's HTTP router sends to other actions (V(_mapping), V(_mGet), V(_search), V(_mDelete)) are refused.
+    type: str
+    required: true
+    aliases: [id]
+  state:
+    description:
+      - V(present) creates or updates the role, V(absent) deletes it.
+      - The reserved roles V(admin), V(default) and V(anonymous) can be updated but not deleted.
+    type: str
+    choices: [present, absent]
+    default: present
+  controllers:
+    description:
+      - The rights of the role, in Kuzzle's shape, C({controller: {actions: {action: true or false}}}).
+        Required with O(state=present).
+      - V(*) as a controller stands for every controller not listed, and as an action for every action of
+        the controller not listed. The V(*) controller takes only the V(*) action.
+      - Each controller takes the single key C(actions), a non-empty dict whose values are V(true) or V(false).
+      - The role V(anonymous) must allow C(auth:login), since everyone logs in through it. The module refuses
+        a change that would deny it, before any request, including the cases that Kuzzle accepts but that
+        would stop every login (C(auth: {actions: {login: false}}) next to a V(*) controller).
+    type: dict
+  force:
+    description:
+      - Allow controllers, and actions of controllers, that no loaded plugin provides (yet), for example to
+        prepare the rights of a plugin that is deployed later. Sent as Kuzzle's C(force) flag, only when V(true),
+        because Kuzzle treats its mere presence as true.
+      - An unknown action of a native controller (such as C(document)) is refused even with O(force=true).
+    type: bool
+    default: false
+  refresh:
+    description:
+      - V(wait_for) makes Kuzzle answer once the change is visible to searches; V(false) answers at once.
+    type: str
+    choices: [wait_for, 'false']
+    default: wait_for
+notes:
+  - The module talks to Kuzzle over HTTP from the host it runs on. Run it on the controller, with
+    C(delegate_to) V(localhost) or in a play on V(localhost).
+  - Kuzzle has no versions on security objects, so a change made by someone else between the read and
+    the write of a task is overwritten.
+  - A role cannot be deleted while a profile uses it. Remove it from those profiles first
+    (M(community.kuzzle.kuzzle_profile)); the module fails naming up to ten of them.
+seealso:
+  - module: community.kuzzle.kuzzle_role_info
+  - module: community.kuzzle.kuzzle_profile
+  - name: Kuzzle security roles
+    description: What roles, controllers and actions are.
+    link: https://docs.kuzzle.io/core/2/guides/main-concepts/permissions/
+"""
+
+EXAMPLES = r"""
+- name: Readers may read and search documents, and manage their own session
+  community.kuzzle.kuzzle_role:
+    url: https://kuzzle.example.com
+    username: admin
+    password: "{{ kuzzle_admin_password }}"
+    name: reader
+    controllers:
+      auth:
+        actions:
+          getCurrentUser: true
+          logout: true
+      document:
+        actions:
+          get: true
+          mGet: true
+          search: true
+  delegate_to: localhost
+
+- name: Everything but the security controller
+  community.kuzzle.kuzzle_role:
+    name: operator
+    controllers:
+      "*":
+        actions:
+          "*": true
+      security:
+        actions:
+          "*": false
+  delegate_to: localhost
+
+- name: Rights on the controller of a plugin that is not deployed yet
+  community.kuzzle.kuzzle_role:
+    name: billing
+    controllers:
+      billing-plugin/invoices:
+        actions:
+          create: true
+    force: true
+  delegate_to: localhost
+
+- name: Set connection options once for every Kuzzle task of a play
+  hosts: localhost
+  module_defaults:
+    group/community.kuzzle.kuzzle:
+      url: "{{ kuzzle_url }}"
+      token: "{{ kuzzle_api_key }}"
+  tasks:
+    - name: Delete a role that no profile uses any more
+      community.kuzzle.kuzzle_role:
+        name: legacy
+        state: absent
+"""
+
+RETURN = r"""
+role:
+  description:
+    - The role as Kuzzle stores it after the task, without the bookkeeping key C(_kuzzle_info);
+      V({}) once deleted or when absent.
+    - In check mode, what Kuzzle would store.
+  returned: success
+  type: dict
+  sample:
+    controllers:
+      document:
+        actions:
+          get: true
+          search: true
+msg:
+  description: What changed, or would change in check mode, in a few words.
+  returned: always
+  type: str
+  sample: "role reader: controller document: actions mGet, search allowed; action delete removed"
+error_id:
+  description: Kuzzle's error id when the task failed on an answer from Kuzzle, or on a check that Kuzzle would fail the same way.
+  returned: failure
+  type: str
+  sample: security.role.in_use
+status:
+  description: The HTTP status of Kuzzle's answer (or the one it would give) when the task failed on such an error.
+  returned: failure
+  type: int
+  sample: 412
+"""
+
+from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
+from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
+    fail_kuzzle,
+    kuzzle_client,
+    kuzzle_module,
+)
+from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _role
+
+# How many profiles a failure names; the count is always complete.
+PROFILES_NAMED = 10
+
+
+def profiles_using(client, doing, name):
+    """(total, first ids) of the profiles whose policies use the role."""
+    if client.major_version == 1:
+        # Kuzzle 1.x's searchProfiles ignores a query (it takes a list of roles instead): read them all
+        # and look for the role here.
+        hits = _objects.search(client, 'profiles', doing=doing)[1]
+        ids = sorted(hit['_id'] for hit in hits
+                     if name in [policy.get('roleId') for policy in (hit.get('_source') or {}).get('policies') or ()])
+        return len(ids), ids[:PROFILES_NAMED]
+    total, hits = _objects.search(client, 'profiles', {'terms': {'policies.roleId': [name]}}, doing=doing,
+                                  limit=PROFILES_NAMED)
+    return total, [hit['_id'] for hit in hits]
+
+
+def published_api(module, client, doing):
+    """Kuzzle's controllers and actions (server:publicApi), or None when this user may not read them."""
+    try:
+        api = client.call('GET', ['_publicApi'], doing=doing)
+    except KuzzleError as err:
+        if err.status not in (401, 403, 404):
+            raise
+        api = None
+    if not isinstance(api, dict):
+        if module.check_mode:
+            module.warn('role "%s": controllers and actions were not checked, because server:publicApi could not be '
+                        'read at %s; the real run may still fail on an unknown one' % (module.params['name'], client.display_url))
+        return None
+    return api
+
+
+def check_rights_known(module, client, doing, controllers):
+    """What Kuzzle 2.x checks when it stores a role, before writing and in check mode (1.x checks nothing)."""
+    if client.major_version == 1:
+        return
+    api = published_api(module, client, doing)
+    if api is None:
+        return
+    problem = _role.unknown_rights(module.params['name'], controllers, api, module.params['force'])
+    if problem:
+        raise KuzzleError(doing, status=400, error_id=problem[0],
+                          reason='Kuzzle would answer 400 %s: %s' % problem)
+
+
+def validate(module):
+    p = module.params
+    problems = []
+    reason = id_problem('roles', p['name'])
+    if reason:
+        problems.append(reason)
+    if p['state'] == 'present':
+        problems.extend(_role.controllers_problems(p['controllers']))
+        if not problems:
+            reason = _role.login_problem(p['name'], p['controllers'])
+            if reason:
+                problems.append(reason)
+    elif p['name'] in _role.RESERVED_ROLES:
+        problems.append('role "%s" is reserved: Kuzzle never deletes it' % p['name'])
+    if problems:
+        module.fail_json(msg='Invalid task for role "%s": %s' % (p['name'], '; '.join(problems)), changed=False)
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type='str', required=True, aliases=['id']),
+        state=dict(type='str', default='present', choices=['present', 'absent']),
+        controllers=dict(type='dict'),
+        force=dict(type='bool', default=False),
+        refresh=dict(type='str', default='wait_for', choices=['wait_for', 'false']),
+    )
+    module = kuzzle_module(argument_spec, required_if=[('state', 'present', ['controllers'])])
+    p = module.params
+    name = p['name']
+    validate(module)
+
+    result = dict(changed=False)
+    client = kuzzle_client(module)
+    try:
+        with client:
+            source = _objects.read_object(client, 'roles', name)
+            before = _role.normalize_role(source)
+            after = _role.desired_role(p['controllers']) if p['state'] == 'present' else {}
+            result['changed'] = before != after
+            result['msg'] = _role.summarize(name, before, after)
+            if module._diff:
+                result['diff'] = _report.build_diff('role', name, before, after)
+            result['role'] = converge(module, client, name, source, after) if result['changed'] else _report.stored_view(source)
+    except KuzzleError as err:
+        fail_kuzzle(module, err, changed=False)
+    module.exit_json(**result)
+
+
+def converge(module, client, name, source, after):
+    """Check what the write needs, then write unless in check mode; the stored role after it."""
+    p = module.params
+    query = {'refresh': p['refresh']}
+    if not after:
+        doing = 'delete role "%s"' % name
+        total, profiles = profiles_using(client, doing, name)
+        if total:
+            raise KuzzleError(doing, status=412, error_id='security.role.in_use', reason=(
+                'Kuzzle would answer 412 security.role.in_use: %d profile(s) still use this role (%s); '
+                'remove the role from them first' % (total, ', '.join(profiles) + (', ...' if total > len(profiles) else ''))))
+        if not module.check_mode:
+            client.call('DELETE', ['roles', name], query=query, doing=doing)
+        return {}
+
+    doing = '%s role "%s"' % ('create' if source is None else 'update', name)
+    check_rights_known(module, client, doing, after['controllers'])
+    body = _role.write_body(source, after)
+    if module.check_mode:
+        return body
+    if p['force'] and client.major_version != 1:
+        query['force'] = True
+    if source is None:
+        stored = client.call('POST', ['roles', name, '_create'], query=query, body=body, doing=doing)
+    elif client.major_version == 1:
+        # Kuzzle 1.x's updateRole is a partial update that merges controllers: it cannot remove a right.
+        stored = client.call('PUT', ['roles', name], query=query, body=body, doing=doing)
+    else:
+        stored = client.call('PUT', ['roles', name, '_update'], query=query, body=body, doing=doing)
+    return _report.stored_view(stored.get('_source'))
+
+
+if __name__ == '__main__':
+    main()

@@ -1,0 +1,171 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: kuzzle_role_info
+short_description: Read Kuzzle security roles, in the shape kuzzle_role takes
+description:
+  - Reads one role (O(name)), several (O(names)), or every role (neither), and returns each one with exactly
+    the options of M(community.kuzzle.kuzzle_role), so that an item of RV(roles) given to a
+    M(community.kuzzle.kuzzle_role) task applies with C(changed=false).
+  - A role that does not exist is not an error; its name is listed in RV(missing).
+  - Several roles are read with one search request per thousand names, and every role with a paged search.
+version_added: 0.1.0
+author:
+  - community.kuzzle contributors (@ansible-collections)
+requirements:
+  - requests
+extends_documentation_fragment:
+  - community.kuzzle._connection
+  - community.kuzzle._connection.actiongroup
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads; it runs the same in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+options:
+  name:
+    description:
+      - The identifier of the one role to read.
+      - Cannot be used with O(names). With neither, every role is read.
+    type: str
+    aliases: [id]
+  names:
+    description:
+      - The identifiers of the roles to read. Duplicates are read once.
+      - Cannot be used with O(name). With neither, every role is read.
+    type: list
+    elements: str
+    aliases: [ids]
+notes:
+  - The module talks to Kuzzle over HTTP from the host it runs on. Run it on the controller, with
+    C(delegate_to) V(localhost) or in a play on V(localhost).
+  - Kuzzle pages searches up to its C(limits.documentsFetchCount) (10,000 by default); beyond it the module
+    fails instead of returning part of the roles.
+seealso:
+  - module: community.kuzzle.kuzzle_role
+"""
+
+EXAMPLES = r"""
+- name: Read every role
+  community.kuzzle.kuzzle_role_info:
+    url: https://kuzzle.example.com
+    token: "{{ kuzzle_api_key }}"
+  delegate_to: localhost
+  register: all_roles
+
+- name: Copy two roles to another Kuzzle, as they are
+  community.kuzzle.kuzzle_role:
+    url: https://staging.kuzzle.example.com
+    token: "{{ staging_api_key }}"
+    name: "{{ item.name }}"
+    controllers: "{{ item.controllers }}"
+  loop: "{{ (all_roles.roles | selectattr('name', 'in', ['reader', 'writer'])) }}"
+  delegate_to: localhost
+
+- name: Fail when a role the play needs is missing
+  community.kuzzle.kuzzle_role_info:
+    names: [reader, writer]
+  delegate_to: localhost
+  register: needed
+  failed_when: needed.missing | length > 0
+"""
+
+RETURN = r"""
+roles:
+  description:
+    - The roles found, each with the options of M(community.kuzzle.kuzzle_role) that keep it as it is.
+    - In the order of O(names) when given, otherwise sorted by name.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The role identifier.
+      type: str
+      sample: reader
+    controllers:
+      description: The rights of the role, controller by controller, keys sorted.
+      type: dict
+      sample:
+        document:
+          actions:
+            get: true
+            search: true
+missing:
+  description: The names asked for (O(name) or O(names)) that Kuzzle does not have, in the order asked.
+  returned: success
+  type: list
+  elements: str
+  sample: [writer]
+error_id:
+  description: Kuzzle's error id when the task failed on an answer from Kuzzle.
+  returned: failure
+  type: str
+  sample: security.rights.forbidden
+status:
+  description: The HTTP status of Kuzzle's answer when the task failed on an answer from Kuzzle.
+  returned: failure
+  type: int
+  sample: 403
+"""
+
+from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
+from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
+    fail_kuzzle,
+    kuzzle_client,
+    kuzzle_module,
+)
+from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _role
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type='str', aliases=['id']),
+        names=dict(type='list', elements='str', aliases=['ids']),
+    )
+    module = kuzzle_module(argument_spec, mutually_exclusive=[('name', 'names')])
+    p = module.params
+    wanted = [p['name']] if p['name'] is not None else p['names']
+    if wanted is not None:
+        wanted = list(dict.fromkeys(wanted))
+        problems = [reason for reason in (id_problem('roles', role_id) for role_id in wanted) if reason]
+        if problems:
+            module.fail_json(msg='Invalid task: %s' % '; '.join(problems))
+
+    client = kuzzle_client(module)
+    try:
+        with client:
+            if wanted is None:
+                hits = _objects.search(client, 'roles', doing='search roles')[1]
+                found = dict((hit['_id'], hit.get('_source')) for hit in hits)
+                order = sorted(found)
+            elif p['name'] is not None:
+                source = _objects.read_object(client, 'roles', p['name'])
+                found = {} if source is None else {p['name']: source}
+                order = wanted
+            else:
+                doing = 'read roles %s' % ', '.join(wanted[:5] + (['...'] if len(wanted) > 5 else []))
+                found = _objects.read_many(client, 'roles', wanted, doing=doing) if wanted else {}
+                order = wanted
+    except KuzzleError as err:
+        fail_kuzzle(module, err, changed=False)
+    module.exit_json(changed=False,
+                     roles=[_role.role_to_params(role_id, found[role_id]) for role_id in order if role_id in found],
+                     missing=[role_id for role_id in order if role_id not in found])
+
+
+if __name__ == '__main__':
+    main()
