@@ -132,6 +132,42 @@ def policies_problems(policies):
     return problems
 
 
+def definition_problems(body):
+    """Type checks of a profile body in Kuzzle's own shape (no argument spec checked it); a list of messages."""
+    if not isinstance(body, dict):
+        return ['must be a dict with policies and, optionally, rateLimit']
+    problems = ['key "%s" is not managed (only policies and rateLimit)' % key for key in sorted(body) if key not in ('policies', 'rateLimit')]
+    rate_limit = body.get('rateLimit')
+    if rate_limit is not None and (isinstance(rate_limit, bool) or not isinstance(rate_limit, int) or rate_limit < 0):
+        problems.append('rateLimit must be an integer, 0 or more')
+    policies = body.get('policies')
+    if not isinstance(policies, list) or not policies:
+        return problems + ['policies must be a non-empty list']
+    for i, policy in enumerate(policies):
+        where = 'policies[%d]' % i
+        if not isinstance(policy, dict):
+            problems.append('%s must be a dict' % where)
+            continue
+        problems.extend('%s: key "%s" is not allowed (only roleId and restrictedTo)' % (where, key)
+                        for key in sorted(policy) if key not in ('roleId', 'restrictedTo'))
+        restricted_to = policy.get('restrictedTo')
+        if restricted_to is not None and not isinstance(restricted_to, list):
+            problems.append('%s.restrictedTo must be a list' % where)
+            continue
+        for j, restriction in enumerate(restricted_to or ()):
+            if not isinstance(restriction, dict):
+                problems.append('%s.restrictedTo[%d] must be a dict' % (where, j))
+                continue
+            problems.extend('%s.restrictedTo[%d]: key "%s" is not allowed (only index and collections)' % (where, j, key)
+                            for key in sorted(restriction) if key not in ('index', 'collections'))
+            collections = restriction.get('collections')
+            if collections is not None and not isinstance(collections, list):
+                problems.append('%s.restrictedTo[%d].collections must be a list' % (where, j))
+    if problems:
+        return problems
+    return policies_problems(policies)
+
+
 def desired_profile(before, policies=None, purge_policies=True, rate_limit=None):
     """Canonical desired profile from the canonical current one (``{}`` if absent) and the task.
 

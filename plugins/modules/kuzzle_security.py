@@ -1,0 +1,305 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: kuzzle_security
+short_description: Converge a whole Kuzzle security definition (roles, profiles, users) in one task
+description:
+  - Takes a security definition in the shape of Kuzzle's C(admin:loadSecurities) (and of
+    M(community.kuzzle.kuzzle_security_info)'s output) and makes Kuzzle hold it, in one task.
+  - Reads everything it needs in as few requests as Kuzzle allows (one search per kind and per 1,000 ids),
+    decides object by object with the same comparison as the single-object modules
+    (M(community.kuzzle.kuzzle_role), M(community.kuzzle.kuzzle_profile), M(community.kuzzle.kuzzle_user)),
+    and writes only what differs, roles first, then profiles, then users; deletions go in reverse order.
+  - Unlike C(admin:loadSecurities) it reports what changed, shows a diff per object, supports check mode,
+    can delete what the definition does not list (O(purge)), and stops at the first failure, reporting what
+    was already applied.
+  - Before any write, and in check mode too, it verifies that every role a profile refers to and every
+    profile a user refers to exists or is part of the definition, and that nothing it would delete is still
+    in use by an object it keeps.
+version_added: 0.1.0
+author:
+  - community.kuzzle contributors (@ansible-collections)
+requirements:
+  - requests
+extends_documentation_fragment:
+  - community.kuzzle._connection
+  - community.kuzzle._connection.actiongroup
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: Reads and decides everything, writes nothing.
+  diff_mode:
+    support: full
+    details: One diff per created, updated or deleted object, from the objects that decided C(changed).
+  platform:
+    platforms: all
+options:
+  roles:
+    description:
+      - Roles by id, each V({controllers: {<controller>: {actions: {<action>: true|false}}}}).
+      - A role is the whole role, as in M(community.kuzzle.kuzzle_role).
+      - Omit it to leave roles alone.
+    type: dict
+  profiles:
+    description:
+      - Profiles by id, each V({policies: [{roleId, restrictedTo: [{index, collections}]}], rateLimit}).
+      - Compared as M(community.kuzzle.kuzzle_profile) compares them with O(community.kuzzle.kuzzle_profile#module:purge_policies=true).
+        An omitted C(rateLimit) leaves the stored one.
+      - Omit it to leave profiles alone.
+    type: dict
+  users:
+    description:
+      - Users by kuid, each V({content: {profileIds: [...], <custom fields>}, credentials: {local: {username, password}}}).
+      - Only the content keys given are compared and written, as in M(community.kuzzle.kuzzle_user).
+      - Passwords follow O(update_password) and never appear in the output.
+      - Omit it to leave users alone.
+    type: dict
+  purge:
+    description:
+      - Also delete the objects of each given kind (O(roles), O(profiles), O(users)) that the definition does
+        not list. Kinds that are not given are never purged.
+      - Reserved objects are never deleted (roles and profiles V(admin), V(default), V(anonymous)), nor the
+        user the task authenticates as.
+    type: bool
+    default: false
+  update_password:
+    description:
+      - V(on_create) sets a user's password only when the user is created.
+      - V(always) also checks the password of every existing user that has one in the definition, by logging in
+        as that user, and changes it when it differs. This costs a login per such user.
+    type: str
+    choices: [on_create, always]
+    default: on_create
+  force:
+    description:
+      - Kuzzle's C(force) flag for role writes, sent only when V(true) allows rights on controllers of plugins that
+        are not loaded.
+    type: bool
+    default: false
+  refresh:
+    description:
+      - V(wait_for) makes the changes visible to searches before the task ends (one refresh per kind written,
+        as C(admin:loadSecurities) does); V(false) does not wait.
+    type: str
+    choices: [wait_for, 'false']
+    default: wait_for
+notes:
+  - Objects are written one request each (Kuzzle has no bulk write for security objects); the reads are bulk.
+  - Kuzzle has no transactions. If a write fails, the task fails, names the object and Kuzzle's error, and
+    returns in RV(applied) the writes already made; writes after it are not attempted. Running the task again
+    resumes from there.
+seealso:
+  - module: community.kuzzle.kuzzle_security_info
+  - module: community.kuzzle.kuzzle_profile
+"""
+
+EXAMPLES = r"""
+- name: Converge the shop's security definition
+  community.kuzzle.kuzzle_security:
+    url: https://kuzzle.example.com
+    username: admin
+    password: "{{ kuzzle_admin_password }}"
+    roles:
+      shop-reader:
+        controllers:
+          document: {actions: {get: true, search: true}}
+    profiles:
+      editor:
+        policies:
+          - roleId: shop-reader
+        rateLimit: 50
+    users:
+      jdoe:
+        content:
+          profileIds: [editor]
+          fullName: Jane Doe
+        credentials:
+          local: {username: jdoe, password: "{{ jdoe_password }}"}
+  delegate_to: localhost
+
+- name: Copy the security of one Kuzzle to another, deleting the profiles the copy does not have
+  block:
+    - name: Export
+      community.kuzzle.kuzzle_security_info:
+        url: https://old.example.com
+        token: "{{ old_api_key }}"
+        kinds: [roles, profiles]
+      register: old
+    - name: Apply
+      community.kuzzle.kuzzle_security:
+        url: https://new.example.com
+        token: "{{ new_api_key }}"
+        roles: "{{ old.roles }}"
+        profiles: "{{ old.profiles }}"
+        purge: true
+  delegate_to: localhost
+"""
+
+RETURN = r"""
+msg:
+  description: What changed, or would change in check mode, kind by kind.
+  returned: always
+  type: str
+  sample: "0 roles created, 0 updated, 0 deleted, 4 unchanged; 3 profiles created, 2 updated, 1 deleted, 140 unchanged"
+counts:
+  description: For each kind of the definition, how many objects were created, updated, deleted and left unchanged.
+  returned: success
+  type: dict
+  sample: {profiles: {created: 3, updated: 2, deleted: 1, unchanged: 140}}
+operations:
+  description: The writes made (in check mode, that would be made), in order.
+  returned: success
+  type: list
+  elements: dict
+  sample: [{kind: profiles, id: editor, action: update}]
+applied:
+  description: On failure, the writes that were made before the one that failed (they stay applied).
+  returned: failure
+  type: list
+  elements: dict
+  sample: [{kind: roles, id: shop-reader, action: create}]
+error_id:
+  description: Kuzzle's error id when the task failed on an answer from Kuzzle.
+  returned: failure
+  type: str
+  sample: security.role.not_found
+status:
+  description: The HTTP status of Kuzzle's answer when the task failed on an answer from Kuzzle.
+  returned: failure
+  type: int
+  sample: 404
+"""
+
+from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
+from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
+    fail_kuzzle,
+    kuzzle_client,
+    kuzzle_module,
+)
+from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
+from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report
+
+ROUTES = {
+    'create': lambda kind, object_id: ('POST', [kind, object_id, '_create']),
+    'update': lambda kind, object_id: ('PUT', [kind, object_id, '_update']),
+    'delete': lambda kind, object_id: ('DELETE', [kind, object_id]),
+}
+
+
+def definition_of(module):
+    """The kinds the task gives, and a clear failure for anything Kuzzle would refuse."""
+    definition = dict((kind, module.params[kind]) for kind in _bulk.KINDS if module.params[kind] is not None)
+    if not definition:
+        module.fail_json(msg='Nothing to converge: give at least one of roles, profiles or users')
+    problems = ['%s are not supported yet' % kind for kind in definition if kind not in _bulk.ADAPTERS]
+    if problems:
+        module.fail_json(msg='Invalid security definition: %s' % '; '.join(problems))
+    for kind, objects in definition.items():
+        problems.extend(filter(None, (id_problem(kind, object_id) for object_id in objects)))
+    problems.extend(_bulk.definition_problems(definition))
+    if problems:
+        module.fail_json(msg='Invalid security definition: %s' % '; '.join(problems))
+    return definition
+
+
+def read_current(client, definition, purge):
+    """{kind: {id: stored _source}}: every object of a purged kind, else only the listed ids."""
+    current = {}
+    for kind, objects in definition.items():
+        doing = 'read the %s of the definition' % kind
+        if purge:
+            current[kind] = dict((hit['_id'], hit['_source']) for hit in _objects.search(client, kind, doing=doing)[1])
+        else:
+            current[kind] = _objects.read_many(client, kind, list(objects), doing=doing)
+    return current
+
+
+def check_references(module, client, definition, current, operations):
+    """Fail before any write if an object would refer to one that will not exist, or if an object to
+    delete is still used by one that stays."""
+    problems = []
+    dangling, to_check = _bulk.unresolved_references(_bulk.final_state(definition, current, operations), module.params['purge'])
+    for kind, refs in sorted(dangling.items()):
+        problems.extend('%s "%s" is used by %s, but the definition neither keeps nor defines it' % (
+            _bulk.NOUNS[kind], ref, ', '.join('%s "%s"' % (_bulk.NOUNS[k], i) for k, i in users)) for ref, users in sorted(refs.items()))
+    for kind, ids in sorted(to_check.items()):
+        found = _objects.read_many(client, kind, sorted(ids), doing='check the %s the definition refers to' % kind)
+        problems.extend('%s "%s" is used by the definition but neither exists nor is defined' % (_bulk.NOUNS[kind], ref)
+                        for ref in sorted(ids) if ref not in found)
+    for kind, ids in sorted(_bulk.deleted_ids(operations).items()):
+        dependent = _bulk.dependent_kind(kind)
+        if dependent is None or dependent in definition:
+            continue  # the final state above already covers the dependents
+        field = _bulk.ADAPTERS[dependent].reference_field
+        total, hits = _objects.search(client, dependent, {'terms': {field: ids}}, limit=10,
+                                      doing='check whether %s use the %s to delete' % (dependent, kind))
+        if total:
+            problems.append('cannot delete %s %s: %d %s still use them (%s%s)' % (
+                kind, ', '.join('"%s"' % i for i in ids), total, dependent, ', '.join(h['_id'] for h in hits),
+                ', ...' if total > len(hits) else ''))
+    if problems:
+        module.fail_json(msg='Nothing written: %s' % '; '.join(problems), changed=False)
+
+
+def main():
+    argument_spec = dict(
+        roles=dict(type='dict'),
+        profiles=dict(type='dict'),
+        users=dict(type='dict'),
+        purge=dict(type='bool', default=False),
+        update_password=dict(type='str', default='on_create', choices=['on_create', 'always'], no_log=False),
+        force=dict(type='bool', default=False),
+        refresh=dict(type='str', default='wait_for', choices=['wait_for', 'false']),
+    )
+    # no_log=True here only keeps the invocation (which may hold user passwords) out of the system log;
+    # the passwords themselves are masked in every output below
+    module = kuzzle_module(argument_spec, no_log=True)
+    definition = definition_of(module)
+    result = dict(changed=False)
+    client = kuzzle_client(module)
+    applied = []
+    try:
+        with client:
+            current = read_current(client, definition, module.params['purge'])
+            operations, unchanged = _bulk.plan(definition, current, module.params['purge'])
+            check_references(module, client, definition, current, operations)
+            counted = _bulk.counts(operations, unchanged)
+            result.update(changed=bool(operations), msg=_bulk.summary(counted), counts=counted,
+                          operations=[op.as_dict() for op in operations])
+            if module._diff:
+                result['diff'] = [_report.build_diff(_bulk.NOUNS[op.kind], op.id, op.before, op.after) for op in operations]
+            if not module.check_mode:
+                apply(module, client, operations, applied)
+    except KuzzleError as err:
+        fail_kuzzle(module, err, changed=bool(applied), applied=[op.as_dict() for op in applied])
+    module.exit_json(**result)
+
+
+def apply(module, client, operations, applied):
+    """Write in plan order. Writes do not wait for Kuzzle's refresh: each group of writes of one kind
+    ends with one refresh instead (as admin:loadSecurities does), when the task waits for it or when
+    deletions follow (Kuzzle checks with a search that a deleted object is no longer used)."""
+    for i, op in enumerate(operations):
+        method, segments = ROUTES[op.action](op.kind, op.id)
+        query = {'refresh': 'false'}
+        if op.kind == 'roles' and op.action != 'delete':
+            query['force'] = module.params['force']
+        client.call(method, segments, query=query, body=op.body, doing=op.describe())
+        applied.append(op)
+        following = operations[i + 1] if i + 1 < len(operations) else None
+        group_ends = following is None or (following.kind, following.action == 'delete') != (op.kind, op.action == 'delete')
+        if group_ends and (module.params['refresh'] == 'wait_for' or following is not None):
+            client.call('POST', ['_security', op.kind, '_refresh'], doing='refresh the %s' % op.kind)
+
+
+if __name__ == '__main__':
+    main()
