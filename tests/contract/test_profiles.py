@@ -147,7 +147,7 @@ def test_search_profiles_by_role(kuzzle):
 
 def test_search_profiles_scroll(kuzzle):
     role = create_role(kuzzle)
-    profiles = {create_profile(kuzzle, body=profile_body(role)) for _ in range(3)}
+    profiles = {create_profile(kuzzle, body=profile_body(role)) for _count in range(3)}
     query = {'query': {'term': {'policies.roleId': role}}}
     first = ok(kuzzle.api('POST', '/profiles/_search', query, query={'scroll': '10s', 'size': 2}))
     assert first['total'] == 3 and len(first['hits']) == 2 and first['scrollId']

@@ -65,7 +65,10 @@ class Servers:
         deadline = started + timeout
         kuzzle_run.check_port_free(self.port)
         self.redis, redis_port = kuzzle_run.start_redis(redis_server, self.run_dir, self.redis_log, deadline)
-        self.standin = StandIn(0, self.write_log).start()
+        try:
+            self.standin = StandIn(0, self.write_log).start()
+        except OSError as exc:
+            raise SetupError(f'cannot start the Elasticsearch stand-in (write log {self.write_log}): {exc}') from exc
         kuzzle_run.write_kuzzlerc(self.run_dir, self.port, redis_port, self.standin.url)
         log(f'Redis on port {redis_port}, Elasticsearch stand-in on port {self.standin.port}; '
             f'starting Kuzzle (log: {self.kuzzle_log})')
