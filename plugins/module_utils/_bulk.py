@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.community.kuzzle.plugins.module_utils import _profile, _report
+from ansible_collections.community.kuzzle.plugins.module_utils import _profile, _report, _role
 
 # Writes go in this order (a profile needs its roles, a user its profiles); deletions in reverse.
 KINDS = ('roles', 'profiles', 'users')
@@ -50,8 +50,11 @@ class ProfileAdapter:
     reference_field = 'policies.roleId'  # where a profile names its roles, for a search of the profiles using a role
 
     @staticmethod
-    def problems(body):
-        return _profile.definition_problems(body)
+    def problems(object_id, body):
+        problems = _profile.definition_problems(body)
+        if not problems and object_id == 'anonymous' and 'anonymous' not in [p['roleId'] for p in body['policies']]:
+            problems.append('the anonymous profile must keep the role "anonymous" (Kuzzle refuses it otherwise)')
+        return problems
 
     @staticmethod
     def canonical(source):
@@ -70,7 +73,8 @@ class ProfileAdapter:
         return created
 
     @staticmethod
-    def update_body(before, after):
+    def update_body(source, before, after):
+        # updateProfile merges top-level keys: send only those that differ
         return _report.changed_keys(before, after)
 
     @staticmethod
@@ -78,7 +82,47 @@ class ProfileAdapter:
         return _profile.role_ids(after)
 
 
-ADAPTERS = {'profiles': ProfileAdapter}
+class RoleAdapter:
+    """Roles: the whole role is its controllers, compared as kuzzle_role compares them."""
+
+    kind = 'roles'
+    reserved = _role.RESERVED_ROLES
+    depends_on = None
+    reference_field = None
+
+    @staticmethod
+    def problems(object_id, body):
+        if not isinstance(body, dict):
+            return ['must be a dict with controllers']
+        problems = ['key "%s" is not managed (only controllers)' % key for key in sorted(body) if key != 'controllers']
+        problems.extend(_role.controllers_problems(body.get('controllers')))
+        if not problems:
+            problems.extend(filter(None, [_role.login_problem(object_id, body['controllers'])]))
+        return problems
+
+    @staticmethod
+    def canonical(source):
+        return _role.normalize_role(source)
+
+    @staticmethod
+    def desired(before, body):
+        return _role.desired_role(body['controllers'])
+
+    @staticmethod
+    def create_body(after, body):
+        return {'controllers': after['controllers']}
+
+    @staticmethod
+    def update_body(source, before, after):
+        # updateRole replaces the whole role: send back the keys it does not manage
+        return _role.write_body(source, after)
+
+    @staticmethod
+    def references(after):
+        return []
+
+
+ADAPTERS = {'profiles': ProfileAdapter, 'roles': RoleAdapter}
 
 
 def definition_problems(definition, adapters=None):
@@ -87,7 +131,7 @@ def definition_problems(definition, adapters=None):
     problems = []
     for kind in KINDS:
         for object_id, body in sorted((definition.get(kind) or {}).items()):
-            problems.extend('%s "%s": %s' % (NOUNS[kind], object_id, p) for p in adapters[kind].problems(body))
+            problems.extend('%s "%s": %s' % (NOUNS[kind], object_id, p) for p in adapters[kind].problems(object_id, body))
     return problems
 
 
@@ -114,7 +158,7 @@ def plan(definition, current, purge, adapters=None):
             if source is None:
                 writes.append(Operation(kind, object_id, 'create', before, after, adapter.create_body(after, body)))
             elif before != after:
-                writes.append(Operation(kind, object_id, 'update', before, after, adapter.update_body(before, after)))
+                writes.append(Operation(kind, object_id, 'update', before, after, adapter.update_body(source, before, after)))
             else:
                 unchanged[kind] += 1
         if purge:
