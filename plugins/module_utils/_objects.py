@@ -45,27 +45,31 @@ def _total(result):
     return total
 
 
-def search(client, kind, query=None, doing=None, limit=None):
+def search(client, kind, query=None, doing=None, limit=None, page_total=False):
     """(total, hits) of a search over ``kind``; every page unless ``limit`` caps the hits wanted.
 
-    Hits are ``{'_id', '_source'}`` dicts. Pages use from/size; past Kuzzle's fetch limit the
-    search fails clearly instead of returning a silent subset.
+    ``kind`` is 'profiles', 'roles' or 'users', or the path segments before ``_search`` of another
+    search route (``['credentials', 'local', 'users']``). Hits are ``{'_id', '_source'}`` dicts for
+    security objects. Pages use from/size; past Kuzzle's fetch limit the search fails clearly instead
+    of returning a silent subset. ``page_total``: the answer's total counts only its page (Kuzzle's
+    searchApiKeys does that), so pages go on until a short one.
     """
-    doing = doing or 'search %s' % kind
+    segments = [kind] if isinstance(kind, str) else list(kind)
+    doing = doing or 'search %s' % '/'.join(segments)
     body = {'query': query} if query else {}
     hits, start = [], 0
     while True:
         size = PAGE_SIZE if limit is None else min(PAGE_SIZE, limit - len(hits))
-        result = client.call('POST', [kind, '_search'], query={'from': start, 'size': size}, body=body, doing=doing, read=True)
+        result = client.call('POST', segments + ['_search'], query={'from': start, 'size': size}, body=body, doing=doing, read=True)
         page = result.get('hits') or []
         hits.extend(page)
-        total = _total(result)
         start += len(page)
-        if not page or start >= total or (limit is not None and len(hits) >= limit):
+        total = start if page_total else _total(result)
+        if not page or (len(page) < size if page_total else start >= total) or (limit is not None and len(hits) >= limit):
             return total, hits
         if start + size > FETCH_LIMIT:
             raise KuzzleError(doing, reason='more than %d %s match: Kuzzle does not page further (limits.documentsFetchCount)'
-                              % (FETCH_LIMIT, kind))
+                              % (FETCH_LIMIT, segments[-1]))
 
 
 def read_many(client, kind, ids, doing=None):
@@ -82,3 +86,54 @@ def read_many(client, kind, ids, doing=None):
         asked = set(chunk)
         found.update((hit['_id'], hit['_source']) for hit in hits if hit['_id'] in asked)
     return found
+
+
+# --- what a user has besides its _source: credentials, strategies, API keys --------------------------
+
+def _no_credentials(err, action):
+    """passport-local's answer when there are no credentials: 412 "No credentials found ..." without an error id."""
+    return err.status == 412 and err.error_id is None and err.kuzzle_action == action
+
+
+def read_username(client, kuid, strategy='local', doing=None):
+    """The username of the user's credentials for ``strategy``, or None when the user has none."""
+    doing = doing or 'read the %s credentials of user "%s"' % (strategy, kuid)
+    try:
+        result = client.call('GET', ['credentials', strategy, kuid], doing=doing)
+    except KuzzleError as err:
+        if _no_credentials(err, 'getCredentials'):
+            return None
+        raise
+    if not isinstance(result, dict) or not isinstance(result.get('username'), str):
+        raise KuzzleError(doing, reason='the answer of getCredentials has no username')
+    return result['username']
+
+
+def username_owner(client, username, strategy='local', doing=None):
+    """The kuid of the user whose ``strategy`` credentials have this username, or None when nobody has it."""
+    doing = doing or 'check who has the %s username "%s"' % (strategy, username)
+    try:
+        result = client.call('GET', ['credentials', strategy, username, '_byId'], doing=doing)
+    except KuzzleError as err:
+        if _no_credentials(err, 'getCredentialsById'):
+            return None
+        raise
+    return result.get('kuid') if isinstance(result, dict) else None
+
+
+def all_usernames(client, strategy='local', doing=None):
+    """dict kuid -> username of every user with ``strategy`` credentials (searchUsersByCredentials, paged)."""
+    hits = search(client, ['credentials', strategy, 'users'], doing=doing or 'list the %s credentials' % strategy)[1]
+    return dict((hit['kuid'], hit['username']) for hit in hits if isinstance(hit, dict) and 'kuid' in hit)
+
+
+def user_strategies(client, kuid, doing=None):
+    """The authentication strategies the user has credentials for (getUserStrategies)."""
+    result = client.call('GET', ['users', kuid, '_strategies'], doing=doing or 'read the strategies of user "%s"' % kuid)
+    return sorted((result or {}).get('strategies') or ())
+
+
+def count_api_keys(client, kuid, doing=None):
+    """How many API keys the user has (Kuzzle 2.x; its total counts only the page, so every page is read)."""
+    return search(client, ['users', kuid, 'api-keys'], doing=doing or 'count the API keys of user "%s"' % kuid,
+                  page_total=True)[0]

@@ -78,3 +78,82 @@ def test_read_object_absent_only_on_kuzzle_not_found(mocked, error, expected):
     else:
         with pytest.raises(expected):
             _objects.read_object(KuzzleClient(URL), 'roles', 'x')
+
+
+# --- credentials, strategies, API keys ------------------------------------------------------------
+
+def no_credentials(action, message):
+    """passport-local's 412 for missing credentials: a plugin error without id."""
+    return answer(None, status=412, error={'message': message, 'status': 412}, action=action)
+
+
+def test_read_username(mocked):
+    mocked.add(responses.GET, URL + '/credentials/local/u1', json=answer({'username': 'bob', 'kuid': 'u1'}, action='getCredentials'))
+    mocked.add(responses.GET, URL + '/credentials/local/u2', status=412,
+               json=no_credentials('getCredentials', 'No credentials found for user "u2".'))
+    client = KuzzleClient(URL)
+    assert _objects.read_username(client, 'u1') == 'bob'
+    assert _objects.read_username(client, 'u2') is None
+
+
+@pytest.mark.parametrize('status, error', [
+    (412, {'id': 'services.storage.unknown_index', 'message': 'x', 'status': 412}),   # a 412 with an id is something else
+    (403, {'id': 'security.rights.forbidden', 'message': 'no', 'status': 403}),
+])
+def test_read_username_other_errors_fail(mocked, status, error):
+    mocked.add(responses.GET, URL + '/credentials/local/u1', status=status, json=answer(None, status, error, action='getCredentials'))
+    with pytest.raises(KuzzleError) as info:
+        _objects.read_username(KuzzleClient(URL), 'u1')
+    assert str(info.value).startswith('Could not read the local credentials of user "u1"')
+
+
+def test_read_username_refuses_an_answer_without_username(mocked):
+    # what GET /credentials/local/_fields answers: the fields of the strategy, another action
+    mocked.add(responses.GET, URL + '/credentials/local/_fields', json=answer(['username', 'password'], action='getCredentialFields'))
+    with pytest.raises(KuzzleError) as info:
+        _objects.read_username(KuzzleClient(URL), '_fields')
+    assert 'no username' in str(info.value)
+
+
+def test_username_owner(mocked):
+    mocked.add(responses.GET, URL + '/credentials/local/bob/_byId', json=answer({'username': 'bob', 'kuid': 'u1'}, action='getCredentialsById'))
+    mocked.add(responses.GET, URL + '/credentials/local/nob/_byId', status=412,
+               json=no_credentials('getCredentialsById', 'No credentials found for username "nob".'))
+    client = KuzzleClient(URL)
+    assert _objects.username_owner(client, 'bob') == 'u1'
+    assert _objects.username_owner(client, 'nob') is None
+
+
+def test_all_usernames_pages_the_credentials_search(mocked, monkeypatch):
+    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
+    mocked.add(responses.POST, URL + '/credentials/local/users/_search?from=0&size=2', json=answer(
+        {'hits': [{'username': 'a', 'kuid': 'u1'}, {'username': 'b', 'kuid': 'u2'}], 'total': 3}, action='searchUsersByCredentials'))
+    mocked.add(responses.POST, URL + '/credentials/local/users/_search?from=2&size=2', json=answer(
+        {'hits': [{'username': 'c', 'kuid': 'u3'}], 'total': 3}, action='searchUsersByCredentials'))
+    assert _objects.all_usernames(KuzzleClient(URL)) == {'u1': 'a', 'u2': 'b', 'u3': 'c'}
+
+
+def test_user_strategies(mocked):
+    mocked.add(responses.GET, URL + '/users/u1/_strategies', json=answer({'strategies': ['oauth', 'local'], 'total': 2}))
+    assert _objects.user_strategies(KuzzleClient(URL), 'u1') == ['local', 'oauth']
+
+
+def test_count_api_keys_reads_pages_until_a_short_one(mocked, monkeypatch):
+    # Kuzzle's searchApiKeys answers the page's length as its total
+    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
+    keys = [{'_id': 'k%d' % i, '_source': {'description': 'd'}} for i in range(5)]
+    for start in (0, 2, 4):
+        page = keys[start:start + 2]
+        mocked.add(responses.POST, URL + '/users/u1/api-keys/_search?from=%d&size=2' % start,
+                   json=answer({'hits': page, 'total': len(page)}, action='searchApiKeys'))
+    assert _objects.count_api_keys(KuzzleClient(URL), 'u1') == 5
+    assert len(mocked.calls) == 3
+
+
+def test_count_api_keys_an_exact_page_costs_one_more_request(mocked, monkeypatch):
+    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
+    mocked.add(responses.POST, URL + '/users/u1/api-keys/_search?from=0&size=2',
+               json=answer({'hits': [{'_id': 'a'}, {'_id': 'b'}], 'total': 2}, action='searchApiKeys'))
+    mocked.add(responses.POST, URL + '/users/u1/api-keys/_search?from=2&size=2',
+               json=answer({'hits': [], 'total': 0}, action='searchApiKeys'))
+    assert _objects.count_api_keys(KuzzleClient(URL), 'u1') == 2
