@@ -81,6 +81,11 @@ class ProfileAdapter:
     def references(after):
         return _profile.role_ids(after)
 
+    @staticmethod
+    def export(source):
+        """The body that kuzzle_security would keep unchanged: the canonical profile."""
+        return _profile.normalize_profile(source)
+
 
 class RoleAdapter:
     """Roles: the whole role is its controllers, compared as kuzzle_role compares them."""
@@ -120,6 +125,10 @@ class RoleAdapter:
     @staticmethod
     def references(after):
         return []
+
+    @staticmethod
+    def export(source):
+        return _role.normalize_role(source)
 
 
 ADAPTERS = {'profiles': ProfileAdapter, 'roles': RoleAdapter}
