@@ -88,6 +88,25 @@ def read_many(client, kind, ids, doing=None):
     return found
 
 
+def read_selection(client, kind, name=None, names=None):
+    """(found, order) for the info modules: ``found`` is dict id -> ``_source`` of the objects that exist,
+    ``order`` the ids to report, in the order asked (duplicates once), or sorted when every object is read.
+
+    ``name``: one object (its get action); ``names``: several (read_many); neither: all (a paged search).
+    """
+    noun = KIND_NAMES[kind]
+    if name is not None:
+        source = read_object(client, kind, name)
+        return ({} if source is None else {name: source}), [name]
+    if names is not None:
+        order = list(dict.fromkeys(names))
+        doing = 'read %ss %s' % (noun, ', '.join(order[:5] + (['...'] if len(order) > 5 else [])))
+        return (read_many(client, kind, order, doing=doing) if order else {}), order
+    hits = search(client, kind, doing='search %ss' % noun)[1]
+    found = dict((hit['_id'], hit.get('_source')) for hit in hits)
+    return found, sorted(found)
+
+
 # --- what a user has besides its _source: credentials, strategies, API keys --------------------------
 
 def _no_credentials(err, action):

@@ -157,3 +157,20 @@ def test_count_api_keys_an_exact_page_costs_one_more_request(mocked, monkeypatch
     mocked.add(responses.POST, URL + '/users/u1/api-keys/_search?from=2&size=2',
                json=answer({'hits': [], 'total': 0}, action='searchApiKeys'))
     assert _objects.count_api_keys(KuzzleClient(URL), 'u1') == 2
+
+
+def test_read_selection_one_several_all(mocked):
+    client = KuzzleClient(URL)
+    mocked.add(responses.GET, URL + '/users/u1', json=answer({'_id': 'u1', '_source': {'profileIds': ['a']}}, action='getUser'))
+    assert _objects.read_selection(client, 'users', name='u1') == ({'u1': {'profileIds': ['a']}}, ['u1'])
+    mocked.add(responses.POST, URL + '/users/_search?from=0&size=1000', json=answer(
+        {'hits': [{'_id': 'u2', '_source': {'profileIds': ['b']}}], 'total': 1}, action='searchUsers'))
+    found, order = _objects.read_selection(client, 'users', names=['u3', 'u2', 'u3'])
+    assert found == {'u2': {'profileIds': ['b']}} and order == ['u3', 'u2']
+    assert json.loads(mocked.calls[-1].request.body) == {'query': {'ids': {'values': ['u3', 'u2']}}}
+    found, order = _objects.read_selection(client, 'users', names=[])
+    assert found == {} and order == [] and len(mocked.calls) == 2
+    mocked.add(responses.POST, URL + '/users/_search?from=0&size=1000', json=answer(
+        {'hits': [{'_id': 'z', '_source': {}}, {'_id': 'a', '_source': {}}], 'total': 2}, action='searchUsers'))
+    found, order = _objects.read_selection(client, 'users')
+    assert order == ['a', 'z'] and json.loads(mocked.calls[-1].request.body) == {}
