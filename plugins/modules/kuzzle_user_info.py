@@ -1,0 +1,179 @@
+#!/usr/bin/python
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+DOCUMENTATION = r"""
+module: kuzzle_user_info
+short_description: Read Kuzzle users, in the shape kuzzle_user takes
+description:
+  - Reads one user (O(name)), several (O(names)), or every user (neither), and returns each one with exactly
+    the options of M(community.kuzzle.kuzzle_user) that keep it as it is, so that an item of RV(users) given
+    to a M(community.kuzzle.kuzzle_user) task applies with C(changed=false).
+  - Each user comes with its whole content and, when it has C(local) credentials, their username. Kuzzle never
+    returns passwords, so there is none.
+  - A user that does not exist is not an error; its name is listed in RV(missing).
+  - Costs one request for O(name) (plus one for its username), one search request per thousand names for
+    O(names) (plus one request per user found, for its username), and for every user a paged search of the
+    users and a paged search of the local credentials.
+version_added: 0.1.0
+author:
+  - community.kuzzle contributors (@ansible-collections)
+requirements:
+  - requests
+extends_documentation_fragment:
+  - community.kuzzle._connection
+  - community.kuzzle._connection.actiongroup
+  - ansible.builtin.action_common_attributes
+attributes:
+  check_mode:
+    support: full
+    details: The module only reads; it runs the same in check mode.
+  diff_mode:
+    support: none
+  platform:
+    platforms: all
+options:
+  name:
+    description:
+      - The kuid of the one user to read.
+      - Cannot be used with O(names). With neither, every user is read.
+    type: str
+    aliases: [id]
+  names:
+    description:
+      - The kuids of the users to read. Duplicates are read once.
+      - Cannot be used with O(name). With neither, every user is read.
+    type: list
+    elements: str
+    aliases: [ids]
+notes:
+  - The module talks to Kuzzle over HTTP from the host it runs on. Run it on the controller, with
+    C(delegate_to) V(localhost) or in a play on V(localhost).
+  - Kuzzle pages searches up to its C(limits.documentsFetchCount) (10,000 by default); beyond it the module
+    fails instead of returning part of the users.
+seealso:
+  - module: community.kuzzle.kuzzle_user
+"""
+
+EXAMPLES = r"""
+- name: Read every user
+  community.kuzzle.kuzzle_user_info:
+    url: https://kuzzle.example.com
+    token: "{{ kuzzle_api_key }}"
+  delegate_to: localhost
+  register: all_users
+
+- name: Apply them back; nothing changes, since each item keeps its user as it is
+  community.kuzzle.kuzzle_user:
+    url: https://kuzzle.example.com
+    token: "{{ kuzzle_api_key }}"
+    name: "{{ item.name }}"
+    profile_ids: "{{ item.profile_ids }}"
+    content: "{{ item.content }}"
+    credentials: "{{ item.credentials | default(omit) }}"
+  loop: "{{ all_users.users }}"
+  delegate_to: localhost
+
+- name: Fail when a user the play needs is missing
+  community.kuzzle.kuzzle_user_info:
+    names: [alice, ingest-bot]
+  delegate_to: localhost
+  register: needed
+  failed_when: needed.missing | length > 0
+"""
+
+RETURN = r"""
+users:
+  description:
+    - The users found, each with the options of M(community.kuzzle.kuzzle_user) that keep it as it is.
+    - In the order of O(names) when given, otherwise sorted by kuid.
+  returned: success
+  type: list
+  elements: dict
+  contains:
+    name:
+      description: The kuid.
+      type: str
+      sample: alice
+    profile_ids:
+      description: The profiles of the user, sorted.
+      type: list
+      elements: str
+      sample: [editor]
+    content:
+      description: The whole content of the user, without C(profileIds) and C(_kuzzle_info).
+      type: dict
+      sample:
+        fullname: Alice Liddell
+    credentials:
+      description: The username of the user's C(local) credentials. Absent when the user has none.
+      type: dict
+      returned: when the user has local credentials
+      sample:
+        username: alice
+missing:
+  description: The names asked for (O(name) or O(names)) that Kuzzle does not have, in the order asked.
+  returned: success
+  type: list
+  elements: str
+  sample: [bob]
+error_id:
+  description: Kuzzle's error id when the task failed on an answer from Kuzzle.
+  returned: failure
+  type: str
+  sample: security.rights.forbidden
+status:
+  description: The HTTP status of Kuzzle's answer when the task failed on an answer from Kuzzle.
+  returned: failure
+  type: int
+  sample: 403
+"""
+
+from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
+from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
+    fail_kuzzle,
+    kuzzle_client,
+    kuzzle_module,
+)
+from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _user
+
+
+def main():
+    argument_spec = dict(
+        name=dict(type='str', aliases=['id']),
+        names=dict(type='list', elements='str', aliases=['ids']),
+    )
+    module = kuzzle_module(argument_spec, mutually_exclusive=[('name', 'names')])
+    p = module.params
+    wanted = [p['name']] if p['name'] is not None else p['names']
+    problems = [reason for reason in (id_problem('users', kuid) for kuid in wanted or ()) if reason]
+    if problems:
+        module.fail_json(msg='Invalid task: %s' % '; '.join(problems))
+
+    client = kuzzle_client(module)
+    try:
+        with client:
+            found, order = _objects.read_selection(client, 'users', p['name'], p['names'])
+            # kuzzle_user cannot manage the credentials of ids that Kuzzle's router sends to other actions
+            kuids = [kuid for kuid in order if kuid in found and kuid not in _user.SHADOWED_CREDENTIAL_IDS]
+            if wanted is None:
+                usernames = _objects.all_usernames(client, _user.STRATEGY) if kuids else {}
+            else:
+                usernames = dict((kuid, _objects.read_username(client, kuid, _user.STRATEGY)) for kuid in kuids)
+    except KuzzleError as err:
+        fail_kuzzle(module, err, changed=False)
+    module.exit_json(changed=False,
+                     users=[_user.user_to_params(kuid, found[kuid], usernames.get(kuid) if kuid in kuids else None)
+                            for kuid in order if kuid in found],
+                     missing=[kuid for kuid in order if kuid not in found])
+
+
+if __name__ == '__main__':
+    main()
