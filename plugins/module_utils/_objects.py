@@ -45,18 +45,19 @@ def _total(result):
     return total
 
 
-def search(client, kind, query=None, doing=None, limit=None, page_total=False):
+def search(client, kind, query=None, doing=None, limit=None, page_total=False, query_as_body=False):
     """(total, hits) of a search over ``kind``; every page unless ``limit`` caps the hits wanted.
 
     ``kind`` is 'profiles', 'roles' or 'users', or the path segments before ``_search`` of another
     search route (``['credentials', 'local', 'users']``). Hits are ``{'_id', '_source'}`` dicts for
     security objects. Pages use from/size; past Kuzzle's fetch limit the search fails clearly instead
     of returning a silent subset. ``page_total``: the answer's total counts only its page (Kuzzle's
-    searchApiKeys does that), so pages go on until a short one.
+    searchApiKeys does that), so pages go on until a short one. ``query_as_body``: the route takes the
+    query itself as its body instead of ``{query}`` (searchApiKeys again).
     """
     segments = [kind] if isinstance(kind, str) else list(kind)
     doing = doing or 'search %s' % '/'.join(segments)
-    body = {'query': query} if query else {}
+    body = dict(query or {}) if query_as_body else ({'query': query} if query else {})
     hits, start = [], 0
     while True:
         size = PAGE_SIZE if limit is None else min(PAGE_SIZE, limit - len(hits))

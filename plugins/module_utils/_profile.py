@@ -107,6 +107,24 @@ def policies_from_params(policies):
     return result
 
 
+def profile_to_params(name, source):
+    """The options of kuzzle_profile that keep a stored profile (its ``_source``) as it is.
+
+    ``{name, policies: [{role_id, restricted_to: [{index, collections}]}], rate_limit}``, from the
+    canonical policies: each role once (kuzzle_profile refuses a role listed twice), sorted, and only
+    the keys that restrict something. ``rate_limit`` only when the profile has one (not in Kuzzle 1.x).
+    """
+    params = {'name': name, 'policies': []}
+    for policy in normalize_policies(source.get('policies')):
+        param = {'role_id': policy['roleId']}
+        if 'restrictedTo' in policy:
+            param['restricted_to'] = copy.deepcopy(policy['restrictedTo'])
+        params['policies'].append(param)
+    if source.get('rateLimit') is not None:
+        params['rate_limit'] = source['rateLimit']
+    return params
+
+
 def policies_problems(policies):
     """Client-side checks for what Kuzzle would reject or silently rewrite; a list of messages."""
     problems = []

@@ -1,0 +1,61 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+
+"""The whole of an ``<object>_info`` module: read one security object, several, or all of a kind.
+
+For internal use of the community.kuzzle collection only: no compatibility promise.
+
+``run_info_module('profiles', _profile.profile_to_params)`` is the main() of kuzzle_profile_info:
+options ``name`` (one), ``names`` (several) or neither (all), the connection options, and the
+result ``{changed: false, <kind>: [to_params(id, _source), ...], missing: [ids not found]}``.
+Each item has the input shape of the matching module, so it can be given back to it unchanged.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
+from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
+    fail_kuzzle,
+    kuzzle_client,
+    kuzzle_module,
+)
+from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES, id_problem
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects
+
+
+def info_argument_spec():
+    return dict(
+        name=dict(type='str', aliases=['id']),
+        names=dict(type='list', elements='str', aliases=['ids']),
+    )
+
+
+def run_info_module(kind, to_params):
+    """Run an info module for ``kind`` ('profiles', 'roles', 'users'); never returns."""
+    module = kuzzle_module(info_argument_spec(), mutually_exclusive=[('name', 'names')])
+    p = module.params
+    asked = [p['name']] if p['name'] is not None else (p['names'] or [])
+    problems = [reason for reason in (id_problem(kind, object_id) for object_id in asked) if reason]
+    if problems:
+        module.fail_json(msg='Invalid task: %s' % '; '.join(problems), changed=False)
+
+    client = kuzzle_client(module)
+    try:
+        with client:
+            found, order = _objects.read_selection(client, kind, p['name'], p['names'])
+    except KuzzleError as err:
+        fail_kuzzle(module, err, changed=False)
+    result = {
+        'changed': False,
+        kind: [to_params(object_id, found[object_id] or {}) for object_id in order if object_id in found],
+        'missing': [object_id for object_id in order if object_id not in found],
+    }
+    count = len(result[kind])
+    result['msg'] = '%d %s%s found' % (count, KIND_NAMES[kind], '' if count == 1 else 's')
+    if result['missing']:
+        result['msg'] += ', %d missing: %s' % (len(result['missing']), ', '.join(result['missing']))
+    module.exit_json(**result)
