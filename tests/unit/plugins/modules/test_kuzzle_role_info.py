@@ -13,6 +13,7 @@ import json
 import responses
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects
+from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleClient
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_role_info
 from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, envelope, kuzzle_error
 
@@ -110,3 +111,10 @@ def test_v1_search_ignores_the_query_so_only_the_names_asked_are_kept(run_module
     failed, result = run_module(kuzzle_role_info.main, dict(names=['reader', 'ghost']))
     assert not failed
     assert [r['name'] for r in result['roles']] == ['reader'] and result['missing'] == ['ghost']
+
+
+def test_v1_read_many_returns_only_the_ids_asked_for(kuzzle_http):
+    # what every user of _objects.read_many relies on, whatever the module does with it
+    kuzzle_http.add(responses.POST, URL + '/roles/_search?from=0&size=1000',
+                    json=search_answer([('admin', ADMIN), ('reader', READER)], v1=True))
+    assert _objects.read_many(KuzzleClient(URL), 'roles', ['reader', 'ghost']) == {'reader': READER}
