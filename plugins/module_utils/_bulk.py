@@ -21,6 +21,9 @@ from ansible_collections.community.kuzzle.plugins.module_utils import _profile, 
 # Writes go in this order (a profile needs its roles, a user its profiles); deletions in reverse.
 KINDS = ('roles', 'profiles', 'users')
 NOUNS = {'roles': 'role', 'profiles': 'profile', 'users': 'user'}
+# Which kind refers to which, and where a stored object names what it refers to (for searches).
+DEPENDENT_KIND = {'roles': 'profiles', 'profiles': 'users'}
+REFERENCE_FIELD = {'profiles': 'policies.roleId', 'users': 'profileIds'}
 
 
 class Operation:
@@ -47,7 +50,6 @@ class ProfileAdapter:
     kind = 'profiles'
     reserved = _profile.RESERVED_PROFILES
     depends_on = 'roles'
-    reference_field = 'policies.roleId'  # where a profile names its roles, for a search of the profiles using a role
 
     @staticmethod
     def problems(object_id, body):
@@ -93,7 +95,6 @@ class RoleAdapter:
     kind = 'roles'
     reserved = _role.RESERVED_ROLES
     depends_on = None
-    reference_field = None
 
     @staticmethod
     def problems(object_id, body):
@@ -223,15 +224,6 @@ def deleted_ids(operations):
         if op.action == 'delete':
             deleted.setdefault(op.kind, []).append(op.id)
     return deleted
-
-
-def dependent_kind(kind, adapters=None):
-    """The kind whose objects refer to objects of ``kind`` (roles -> profiles -> users), or None."""
-    adapters = adapters or ADAPTERS
-    for other in KINDS:
-        if other in adapters and adapters[other].depends_on == kind:
-            return other
-    return None
 
 
 def counts(operations, unchanged):

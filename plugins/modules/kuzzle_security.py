@@ -236,10 +236,10 @@ def check_references(module, client, definition, current, operations):
         problems.extend('%s "%s" is used by the definition but neither exists nor is defined' % (_bulk.NOUNS[kind], ref)
                         for ref in sorted(ids) if ref not in found)
     for kind, ids in sorted(_bulk.deleted_ids(operations).items()):
-        dependent = _bulk.dependent_kind(kind)
+        dependent = _bulk.DEPENDENT_KIND.get(kind)
         if dependent is None or dependent in definition:
             continue  # the final state above already covers the dependents
-        field = _bulk.ADAPTERS[dependent].reference_field
+        field = _bulk.REFERENCE_FIELD[dependent]
         total, hits = _objects.search(client, dependent, {'terms': {field: ids}}, limit=10,
                                       doing='check whether %s use the %s to delete' % (dependent, kind))
         if total:

@@ -151,4 +151,3 @@ def test_references_that_will_not_resolve():
     state = _bulk.final_state(definition, {'roles': {}, 'profiles': {}}, operations)
     assert _bulk.unresolved_references(state, purge=False) == ({}, {'roles': {'gone', 'elsewhere'}})
     assert _bulk.deleted_ids(operations) == {}
-    assert _bulk.dependent_kind('roles') == 'profiles'

@@ -1,0 +1,169 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""community.kuzzle.kuzzle_security and kuzzle_security_info through real ansible-playbook runs."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import secrets
+
+import pytest
+
+from pytest_kuzzle import KuzzleServer, start_serve, stop_serve  # pylint: disable=import-error
+
+READ = {'document': {'actions': {'get': True, 'search': True}}}
+WRITE = {'document': {'actions': {'create': True, 'update': True}}}
+
+
+def converge(**options):
+    return {'name': 'converge', 'community.kuzzle.kuzzle_security': options}
+
+
+def definition(uid, collections=('products', 'carts')):
+    return {
+        'roles': {uid + '-reader': {'controllers': READ}, uid + '-writer': {'controllers': WRITE}},
+        'profiles': {
+            uid + '-editor': {'policies': [{'roleId': uid + '-reader'}, {'roleId': uid + '-writer', 'restrictedTo': [
+                {'index': 'shop', 'collections': list(collections)}]}], 'rateLimit': 20},
+            uid + '-auditor': {'policies': [{'roleId': uid + '-reader', 'restrictedTo': [{'index': 'shop'}]}]},
+        },
+    }
+
+
+def test_converge_then_nothing_to_do_then_check_mode_writes_nothing(playbooks, admin, kuzzle, uid):
+    wanted = definition(uid)
+    run = playbooks.run([converge(**wanted)], diff=True)
+    assert run.rc == 0, run.output
+    result = run.result('converge')
+    assert result['changed'] is True
+    assert result['msg'] == '2 roles created, 0 updated, 0 deleted, 0 unchanged; 2 profiles created, 0 updated, 0 deleted, 0 unchanged'
+    assert [(d['before_header'], d['after']) for d in result['diff']][0] == ('role %s-reader (absent)' % uid, {'controllers': READ})
+    assert admin.profile(uid + '-editor')['rateLimit'] == 20
+
+    mark = kuzzle.mark()
+    again = playbooks.run([converge(**wanted)])
+    assert again.result('converge')['changed'] is False
+    assert again.result('converge')['counts'] == {'roles': {'created': 0, 'updated': 0, 'deleted': 0, 'unchanged': 2},
+                                                  'profiles': {'created': 0, 'updated': 0, 'deleted': 0, 'unchanged': 2}}
+    assert kuzzle.writes_since(mark) == []
+
+    changed = definition(uid, collections=('products', 'orders'))
+    check = playbooks.run([converge(**changed)], check=True, diff=True)
+    assert check.rc == 0, check.output
+    assert check.result('converge')['msg'].endswith('0 profiles created, 1 updated, 0 deleted, 1 unchanged')
+    assert check.result('converge')['operations'] == [{'kind': 'profiles', 'id': uid + '-editor', 'action': 'update'}]
+    assert kuzzle.writes_since(mark) == []
+    assert admin.profile(uid + '-editor')['policies'][1]['restrictedTo'][0]['collections'] == ['carts', 'products']
+
+    real = playbooks.run([converge(**changed)], diff=True)
+    assert real.result('converge')['diff'] == check.result('converge')['diff']
+    assert admin.profile(uid + '-editor')['policies'][1]['restrictedTo'][0]['collections'] == ['orders', 'products']
+
+
+def test_unknown_role_is_refused_before_any_write(playbooks, kuzzle, admin, uid):
+    wanted = definition(uid)
+    wanted['profiles'][uid + '-broken'] = {'policies': [{'roleId': uid + '-nope'}]}
+    mark = kuzzle.mark()
+    for check in (True, False):
+        run = playbooks.run([converge(**wanted)], check=check)
+        assert run.rc != 0
+        assert 'Nothing written: role "%s-nope" is used by the definition but neither exists nor is defined' % uid in run.result('converge')['msg']
+    assert kuzzle.writes_since(mark) == []
+    assert admin.profile(uid + '-editor') is None
+
+
+def test_invalid_bodies_are_refused_with_their_names(playbooks, uid):
+    run = playbooks.run([converge(profiles={uid: {'policies': [{'roleId': 'x', 'restricted': []}]}},
+                                  roles={uid: {'controllers': {'document': {'actions': {'get': 'yes'}}}}})])
+    assert run.rc != 0
+    msg = run.result('converge')['msg']
+    assert msg.startswith('Invalid security definition: ')
+    assert 'role "%s": controllers[document].actions[get] must be true or false' % uid in msg
+    assert 'profile "%s": policies[0]: key "restricted" is not allowed' % uid in msg
+
+
+def test_a_failure_halfway_reports_what_was_applied(playbooks, admin, uid):
+    # Kuzzle refuses an unknown action of a native controller only when writing: the client-side checks
+    # let it through, so the roles before it are written and the task must say so
+    wanted = {'roles': {uid + '-a': {'controllers': READ},
+                        uid + '-b': {'controllers': {'document': {'actions': {'notAnAction': True}}}},
+                        uid + '-c': {'controllers': READ}}}
+    run = playbooks.run([converge(**wanted)])
+    assert run.rc != 0
+    result = run.result('converge')
+    assert 'Could not create role "%s-b"' % uid in result['msg'], result['msg']
+    assert result['error_id'] == 'security.role.unknown_action'
+    assert result['applied'] == [{'kind': 'roles', 'id': uid + '-a', 'action': 'create'}]
+    assert result['changed'] is True
+    assert admin.api('GET', '/roles/%s-c' % uid)[0] == 404
+
+
+def test_purge_deletes_unlisted_objects_but_never_reserved_or_used_ones(playbooks, admin, kuzzle, uid):
+    exported = playbooks.run([{'name': 'export', 'community.kuzzle.kuzzle_security_info': {'kinds': ['roles', 'profiles']}}])
+    everything = exported.result('export')
+    admin.create_role(uid + '-extra')
+    admin.create_profile(uid + '-extra', [{'roleId': uid + '-extra'}])
+    admin.create_user(uid + '-user', [uid + '-extra'])
+
+    # the profile to delete is still used by a user the task does not manage: refused, nothing written
+    mark = kuzzle.mark()
+    run = playbooks.run([converge(profiles=everything['profiles'], purge=True)], check=True)
+    assert run.rc != 0
+    assert 'cannot delete profiles "%s-extra": 1 users still use them (%s-user)' % (uid, uid) in run.result('converge')['msg']
+    assert kuzzle.writes_since(mark) == []
+
+    status, body = admin.api('DELETE', '/users/%s-user' % uid, query={'refresh': 'wait_for'})
+    assert status == 200, body
+    run = playbooks.run([converge(roles=everything['roles'], profiles=everything['profiles'], purge=True)], diff=True)
+    assert run.rc == 0, run.output
+    result = run.result('converge')
+    assert [op for op in result['operations'] if op['action'] == 'delete'] == [
+        {'kind': 'profiles', 'id': uid + '-extra', 'action': 'delete'},
+        {'kind': 'roles', 'id': uid + '-extra', 'action': 'delete'}]
+    assert admin.profile(uid + '-extra') is None
+    for reserved in ('admin', 'default', 'anonymous'):
+        assert admin.profile(reserved) is not None
+
+
+@pytest.fixture(scope='module')
+def empty_kuzzle(tmp_path_factory):
+    """A second, fresh Kuzzle, for applying an export to an empty server."""
+    proc, url, write_log = start_serve(str(tmp_path_factory.mktemp('empty-kuzzle')))
+    try:
+        yield KuzzleServer(url, write_log)
+    finally:
+        stop_serve(proc)
+
+
+def test_export_then_apply_on_the_same_server_changes_nothing(playbooks, kuzzle, uid):
+    playbooks.run([converge(**definition(uid))])
+    exported = playbooks.run([{'name': 'export', 'community.kuzzle.kuzzle_security_info': {}}])
+    assert exported.rc == 0, exported.output
+    export = exported.result('export')
+    assert export['profiles'][uid + '-auditor'] == {'policies': [{'roleId': uid + '-reader', 'restrictedTo': [{'index': 'shop'}]}],
+                                                    'rateLimit': 0}
+    mark = kuzzle.mark()
+    run = playbooks.run([converge(roles=export['roles'], profiles=export['profiles'])])
+    assert run.rc == 0, run.output
+    assert run.result('converge')['changed'] is False
+    assert kuzzle.writes_since(mark) == []
+
+
+def test_export_then_apply_on_an_empty_server_reproduces_it(playbooks, empty_kuzzle, uid):
+    playbooks.run([converge(**definition(uid))])
+    export = playbooks.run([{'name': 'export', 'community.kuzzle.kuzzle_security_info': {'kinds': ['roles', 'profiles']}}]).result('export')
+
+    password = 'pw-' + secrets.token_hex(8)
+    status, body = empty_kuzzle.api('POST', '/_createFirstAdmin/copier', query={'reset': None},
+                                    body={'credentials': {'local': {'username': 'copier', 'password': password}}})
+    assert status == 200, body
+    target = {'group/community.kuzzle.kuzzle': {'url': empty_kuzzle.url, 'username': 'copier', 'password': password}}
+    run = playbooks.run([converge(roles=export['roles'], profiles=export['profiles'], purge=True)], module_defaults=target)
+    assert run.rc == 0, run.output
+    copied = playbooks.run([{'name': 'export', 'community.kuzzle.kuzzle_security_info': {'kinds': ['roles', 'profiles']}}],
+                           module_defaults=target).result('export')
+    assert copied['roles'] == export['roles']
+    assert copied['profiles'] == export['profiles']
