@@ -34,8 +34,13 @@ def info_argument_spec():
     )
 
 
-def run_info_module(kind, to_params):
-    """Run an info module for ``kind`` ('profiles', 'roles', 'users'); never returns."""
+def run_info_module(kind, to_params, details=None):
+    """Run an info module for ``kind`` ('profiles', 'roles', 'users'); never returns.
+
+    ``details(client, ids, every)``, when given, reads what the items need besides their ``_source``
+    (the users' usernames, for example) and returns dict id -> value, which ``to_params`` gets as a
+    third argument; ``ids`` are the ids found, ``every`` is true when all objects of the kind were read.
+    """
     module = kuzzle_module(info_argument_spec(), mutually_exclusive=[('name', 'names')])
     p = module.params
     asked = [p['name']] if p['name'] is not None else (p['names'] or [])
@@ -47,11 +52,19 @@ def run_info_module(kind, to_params):
     try:
         with client:
             found, order = _objects.read_selection(client, kind, p['name'], p['names'])
+            ids = [object_id for object_id in order if object_id in found]
+            extra = details(client, ids, p['name'] is None and p['names'] is None) if details else None
     except KuzzleError as err:
         fail_kuzzle(module, err, changed=False)
+
+    def item(object_id):
+        if details is None:
+            return to_params(object_id, found[object_id] or {})
+        return to_params(object_id, found[object_id] or {}, extra.get(object_id))
+
     result = {
         'changed': False,
-        kind: [to_params(object_id, found[object_id] or {}) for object_id in order if object_id in found],
+        kind: [item(object_id) for object_id in ids],
         'missing': [object_id for object_id in order if object_id not in found],
     }
     count = len(result[kind])

@@ -123,6 +123,11 @@ missing:
   type: list
   elements: str
   sample: [bob]
+msg:
+  description: How many users were found, and which ones are missing.
+  returned: success
+  type: str
+  sample: "1 user found, 1 missing: bob"
 error_id:
   description: Kuzzle's error id when the task failed on an answer from Kuzzle.
   returned: failure
@@ -135,44 +140,22 @@ status:
   sample: 403
 """
 
-from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
-from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
-    fail_kuzzle,
-    kuzzle_client,
-    kuzzle_module,
-)
-from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
-from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _user
+from ansible_collections.community.kuzzle.plugins.module_utils import _info, _objects, _user
+
+
+def usernames(client, kuids, every):
+    """dict kuid -> local username (None without local credentials): one paged search when every user
+    was read, else one request per user."""
+    # kuzzle_user cannot manage the credentials of ids that Kuzzle's router sends to other actions
+    kuids = [kuid for kuid in kuids if kuid not in _user.SHADOWED_CREDENTIAL_IDS]
+    if not every:
+        return dict((kuid, _objects.read_username(client, kuid, _user.STRATEGY)) for kuid in kuids)
+    found = _objects.all_usernames(client, _user.STRATEGY) if kuids else {}
+    return dict((kuid, found.get(kuid)) for kuid in kuids)
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type='str', aliases=['id']),
-        names=dict(type='list', elements='str', aliases=['ids']),
-    )
-    module = kuzzle_module(argument_spec, mutually_exclusive=[('name', 'names')])
-    p = module.params
-    wanted = [p['name']] if p['name'] is not None else p['names']
-    problems = [reason for reason in (id_problem('users', kuid) for kuid in wanted or ()) if reason]
-    if problems:
-        module.fail_json(msg='Invalid task: %s' % '; '.join(problems))
-
-    client = kuzzle_client(module)
-    try:
-        with client:
-            found, order = _objects.read_selection(client, 'users', p['name'], p['names'])
-            # kuzzle_user cannot manage the credentials of ids that Kuzzle's router sends to other actions
-            kuids = [kuid for kuid in order if kuid in found and kuid not in _user.SHADOWED_CREDENTIAL_IDS]
-            if wanted is None:
-                usernames = _objects.all_usernames(client, _user.STRATEGY) if kuids else {}
-            else:
-                usernames = dict((kuid, _objects.read_username(client, kuid, _user.STRATEGY)) for kuid in kuids)
-    except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
-    module.exit_json(changed=False,
-                     users=[_user.user_to_params(kuid, found[kuid], usernames.get(kuid) if kuid in kuids else None)
-                            for kuid in order if kuid in found],
-                     missing=[kuid for kuid in order if kuid not in found])
+    _info.run_info_module('users', _user.user_to_params, usernames)
 
 
 if __name__ == '__main__':
