@@ -45,20 +45,23 @@ attributes:
 options:
   roles:
     description:
-      - Roles by id, each V({controllers: {<controller>: {actions: {<action>: true|false}}}}).
+      - Roles by id. Each role is a dict with the key C(controllers), in Kuzzle's shape
+        (controller, then C(actions), then action and V(true) or V(false)).
       - A role is the whole role, as in M(community.kuzzle.kuzzle_role).
       - Omit it to leave roles alone.
     type: dict
   profiles:
     description:
-      - Profiles by id, each V({policies: [{roleId, restrictedTo: [{index, collections}]}], rateLimit}).
+      - Profiles by id. Each profile is a dict with the keys C(policies) (a list of C(roleId) and optional
+        C(restrictedTo), a list of C(index) and optional C(collections)) and, optionally, C(rateLimit).
       - Compared as M(community.kuzzle.kuzzle_profile) compares them with O(community.kuzzle.kuzzle_profile#module:purge_policies=true).
         An omitted C(rateLimit) leaves the stored one.
       - Omit it to leave profiles alone.
     type: dict
   users:
     description:
-      - Users by kuid, each V({content: {profileIds: [...], <custom fields>}, credentials: {local: {username, password}}}).
+      - Users by kuid. Each user is a dict with the key C(content) (C(profileIds) and custom fields) and,
+        optionally, C(credentials) with C(local) holding C(username) and C(password).
       - Only the content keys given are compared and written, as in M(community.kuzzle.kuzzle_user).
       - Passwords follow O(update_password) and never appear in the output.
       - Omit it to leave users alone.
