@@ -71,7 +71,7 @@ def differences(hit, description=None, ttl=None, now_ms=None):
     if description is not None and source.get('description') != description:
         phrases.append('its description is "%s", not "%s"' % (source.get('description'), description))
     if ttl is not None and source.get('ttl') != ttl:
-        phrases.append('it was created to expire after %s, not %s' % (describe(source.get('ttl')), describe(ttl)))
+        phrases.append('its lifetime is %s, not %s' % (describe(source.get('ttl')), describe(ttl)))
     expires_at = source.get('expiresAt')
     if now_ms is not None and isinstance(expires_at, (int, float)) and expires_at != NEVER and expires_at <= now_ms:
         phrases.append('it expired on %s' % iso_utc(expires_at))

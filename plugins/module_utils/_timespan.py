@@ -65,11 +65,11 @@ def parse(value):
 
 
 def describe(milliseconds):
-    """'never' or a short human form of a duration in milliseconds (for messages)."""
+    """A short human form of a lifetime in milliseconds, 'unlimited' for -1 (for messages)."""
     if milliseconds is None:
         return 'unknown'
     if milliseconds == NEVER:
-        return 'never'
+        return 'unlimited'
     for factor, names in reversed(_UNIT_NAMES[:6]):
         if milliseconds >= factor and milliseconds % factor == 0:
             return '%d%s' % (milliseconds // factor, names[0] or 'ms')
