@@ -152,7 +152,7 @@ def _did_you_mean(word, choices):
     return '; did you mean "%s"?' % close[0] if close else ''
 
 
-def unknown_rights(name, controllers, api, force=False):
+def unknown_rights(controllers, api, force=False):
     """(error id, message) for the first right Kuzzle 2.x would refuse, or None.
 
     ``api`` is Kuzzle's list of controllers and their actions (server:publicApi): native, plugin
@@ -167,21 +167,21 @@ def unknown_rights(name, controllers, api, force=False):
             for action in actions:
                 if action != WILDCARD:
                     return ('security.role.unknown_action',
-                            'role "%s": the "*" controller takes only the "*" action, not "%s"' % (name, action))
+                            'the "*" controller takes only the "*" action, not "%s"' % action)
             continue
         if controller not in api:
             if force:
                 continue
             return ('security.role.unknown_controller',
-                    'role "%s": Kuzzle has no controller "%s"%s (set force=true for the controller of a plugin '
-                    'that is not loaded yet)' % (name, controller, _did_you_mean(controller, api)))
+                    'Kuzzle has no controller "%s"%s (set force=true for the controller of a plugin '
+                    'that is not loaded yet)' % (controller, _did_you_mean(controller, api)))
         if force and controller not in NATIVE_CONTROLLERS:
             continue
         for action in actions:
             if action != WILDCARD and action not in (api[controller] or {}):
                 return ('security.role.unknown_action',
-                        'role "%s": controller "%s" has no action "%s"%s' % (
-                            name, controller, action, _did_you_mean(action, api[controller] or {})))
+                        'controller "%s" has no action "%s"%s' % (
+                            controller, action, _did_you_mean(action, api[controller] or {})))
     return None
 
 

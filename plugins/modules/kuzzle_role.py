@@ -236,7 +236,7 @@ def check_rights_known(module, client, doing, controllers):
     api = published_api(module, client, doing)
     if api is None:
         return
-    problem = _role.unknown_rights(module.params['name'], controllers, api, module.params['force'])
+    problem = _role.unknown_rights(controllers, api, module.params['force'])
     if problem:
         raise KuzzleError(doing, status=400, error_id=problem[0],
                           reason='Kuzzle would answer 400 %s: %s' % problem)

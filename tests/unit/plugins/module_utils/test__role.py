@@ -181,25 +181,25 @@ def test_anonymous_must_keep_login(controllers, refused):
 @pytest.mark.parametrize('controllers, force, expected', [
     ({'document': {'actions': {'get': True, '*': False}}, '*': {'actions': {'*': True}}}, False, None),
     ({'document': {'actions': {'gett': True}}}, False,
-     ('security.role.unknown_action', 'role "r": controller "document" has no action "gett"; did you mean "get"?')),
+     ('security.role.unknown_action', 'controller "document" has no action "gett"; did you mean "get"?')),
     ({'document': {'actions': {'gett': True}}}, True,
-     ('security.role.unknown_action', 'role "r": controller "document" has no action "gett"; did you mean "get"?')),
+     ('security.role.unknown_action', 'controller "document" has no action "gett"; did you mean "get"?')),
     ({'*': {'actions': {'get': True}}}, True,
-     ('security.role.unknown_action', 'role "r": the "*" controller takes only the "*" action, not "get"')),
+     ('security.role.unknown_action', 'the "*" controller takes only the "*" action, not "get"')),
     ({'documents': {'actions': {'get': True}}}, False,
-     ('security.role.unknown_controller', 'role "r": Kuzzle has no controller "documents"; did you mean "document"? '
+     ('security.role.unknown_controller', 'Kuzzle has no controller "documents"; did you mean "document"? '
       '(set force=true for the controller of a plugin that is not loaded yet)')),
     # Kuzzle 2.56 lets this one through when a native controller comes first in the body; not the module
     ({'auth': {'actions': {'login': True}}, 'zzz': {'actions': {'a': True}}}, False,
-     ('security.role.unknown_controller', 'role "r": Kuzzle has no controller "zzz" '
+     ('security.role.unknown_controller', 'Kuzzle has no controller "zzz" '
       '(set force=true for the controller of a plugin that is not loaded yet)')),
     ({'auth': {'actions': {'login': True}}, 'zzz': {'actions': {'a': True}}}, True, None),
     ({'kuzzle-plugin-auth-passport-local/password': {'actions': {'nope': True}}}, False,
-     ('security.role.unknown_action', 'role "r": controller "kuzzle-plugin-auth-passport-local/password" has no action "nope"')),
+     ('security.role.unknown_action', 'controller "kuzzle-plugin-auth-passport-local/password" has no action "nope"')),
     ({'kuzzle-plugin-auth-passport-local/password': {'actions': {'nope': True, 'reset': True}}}, True, None),
 ])
 def test_unknown_rights_mirror_kuzzle(controllers, force, expected):
-    assert R.unknown_rights('r', R.normalize_controllers(controllers), API, force) == expected
+    assert R.unknown_rights(R.normalize_controllers(controllers), API, force) == expected
 
 
 @pytest.mark.parametrize('before, after, expected', [

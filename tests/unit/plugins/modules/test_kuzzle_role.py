@@ -134,7 +134,7 @@ def test_unknown_action_stops_before_the_write_in_check_mode_too(run_module, kuz
             name='r1', controllers={'document': {'actions': {'gte': True}}}, force=True), check=check)
         assert failed
         assert result['msg'] == ('Could not create role "r1": Kuzzle would answer 400 security.role.unknown_action: '
-                                 'role "r1": controller "document" has no action "gte"; did you mean "get"?')
+                                 'controller "document" has no action "gte"; did you mean "get"?')
         assert result['error_id'] == 'security.role.unknown_action' and result['status'] == 400
         assert calls(kuzzle_http) == [('GET', '/roles/r1'), ('GET', '/_publicApi')]
 
