@@ -63,14 +63,14 @@ options:
     default: present
   controllers:
     description:
-      - The rights of the role, in Kuzzle's shape, C({controller: {actions: {action: true or false}}}).
-        Required with O(state=present).
+      - "The rights of the role, in Kuzzle's shape, C({controller: {actions: {action: true or false}}}).
+        Required with O(state=present)."
       - V(*) as a controller stands for every controller not listed, and as an action for every action of
         the controller not listed. The V(*) controller takes only the V(*) action.
       - Each controller takes the single key C(actions), a non-empty dict whose values are V(true) or V(false).
-      - The role V(anonymous) must allow C(auth:login), since everyone logs in through it. The module refuses
+      - "The role V(anonymous) must allow C(auth:login), since everyone logs in through it. The module refuses
         a change that would deny it, before any request, including the cases that Kuzzle accepts but that
-        would stop every login (C(auth: {actions: {login: false}}) next to a V(*) controller).
+        would stop every login (C(auth: {actions: {login: false}}) next to a V(*) controller)."
     type: dict
   force:
     description:
