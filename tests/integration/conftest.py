@@ -127,6 +127,19 @@ class Run:
     def status(self, task):
         return [r for r in self.results if r['task'] == task][-1]['status']
 
+    def clean_failure(self, task, *fragments):
+        """The result of a task that failed cleanly: a message with every fragment, no traceback, no module crash output."""
+        result = self.result(task)
+        assert self.status(task) == 'failed', self.output
+        for key in ('module_stderr', 'module_stdout'):
+            assert key not in result, result
+        # ansible-core 2.19 adds this placeholder to every failed result that carries no traceback
+        assert result.get('exception', '(traceback unavailable)') == '(traceback unavailable)', result['exception']
+        assert 'Traceback' not in self.output
+        for fragment in fragments:
+            assert fragment in result['msg'], result['msg']
+        return result
+
 
 class Playbooks:
     """Writes a one-play playbook and runs it with ansible-playbook."""
