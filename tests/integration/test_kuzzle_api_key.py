@@ -33,7 +33,7 @@ def whoami(kuzzle, token):
 def save_token(path, expression):
     """A task that writes a registered token to a file the test reads (no_log: it is a secret)."""
     return {'name': 'save token', 'ansible.builtin.copy': {'content': '{{ %s }}' % expression, 'dest': str(path), 'mode': '0600'},
-            'no_log': True}
+            'no_log': True, 'check_mode': False}
 
 
 def bot(admin, uid, profiles=('admin',)):
