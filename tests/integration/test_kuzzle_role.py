@@ -191,10 +191,11 @@ def test_unknown_controller_or_action_is_refused_cleanly_in_check_mode_too(playb
     ]
     mark = kuzzle.mark()
     for check in (True, False):
-        tasks = [dict(task('case %d' % i, name=uid, controllers=c, force=force), ignore_errors=True)
-                 for i, (c, force, _, _) in enumerate(cases)]
+        tasks = [dict(task('case %d' % i, name=uid, controllers=case[0], force=case[1]), ignore_errors=True)
+                 for i, case in enumerate(cases)]
         run = playbooks.run(tasks, check=check)
-        for i, (_, _, error_id, fragment) in enumerate(cases):
+        for i, case in enumerate(cases):
+            error_id, fragment = case[2:]
             result = assert_clean_failure(run, 'case %d' % i, 'Could not create role "%s"' % uid, '400', error_id, fragment)
             assert result['error_id'] == error_id and result['status'] == 400
     assert kuzzle.writes_since(mark) == []
