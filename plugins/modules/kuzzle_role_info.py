@@ -109,6 +109,11 @@ missing:
   type: list
   elements: str
   sample: [writer]
+msg:
+  description: How many roles were found, and which ones are missing.
+  returned: success
+  type: str
+  sample: "1 role found, 1 missing: writer"
 error_id:
   description: Kuzzle's error id when the task failed on an answer from Kuzzle.
   returned: failure
@@ -121,50 +126,11 @@ status:
   sample: 403
 """
 
-from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
-from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
-    fail_kuzzle,
-    kuzzle_client,
-    kuzzle_module,
-)
-from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
-from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _role
+from ansible_collections.community.kuzzle.plugins.module_utils import _info, _role
 
 
 def main():
-    argument_spec = dict(
-        name=dict(type='str', aliases=['id']),
-        names=dict(type='list', elements='str', aliases=['ids']),
-    )
-    module = kuzzle_module(argument_spec, mutually_exclusive=[('name', 'names')])
-    p = module.params
-    wanted = [p['name']] if p['name'] is not None else p['names']
-    if wanted is not None:
-        wanted = list(dict.fromkeys(wanted))
-        problems = [reason for reason in (id_problem('roles', role_id) for role_id in wanted) if reason]
-        if problems:
-            module.fail_json(msg='Invalid task: %s' % '; '.join(problems))
-
-    client = kuzzle_client(module)
-    try:
-        with client:
-            if wanted is None:
-                hits = _objects.search(client, 'roles', doing='search roles')[1]
-                found = dict((hit['_id'], hit.get('_source')) for hit in hits)
-                order = sorted(found)
-            elif p['name'] is not None:
-                source = _objects.read_object(client, 'roles', p['name'])
-                found = {} if source is None else {p['name']: source}
-                order = wanted
-            else:
-                doing = 'read roles %s' % ', '.join(wanted[:5] + (['...'] if len(wanted) > 5 else []))
-                found = _objects.read_many(client, 'roles', wanted, doing=doing) if wanted else {}
-                order = wanted
-    except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
-    module.exit_json(changed=False,
-                     roles=[_role.role_to_params(role_id, found[role_id]) for role_id in order if role_id in found],
-                     missing=[role_id for role_id in order if role_id not in found])
+    _info.run_info_module('roles', _role.role_to_params)
 
 
 if __name__ == '__main__':

@@ -60,6 +60,7 @@ def test_several_roles_in_one_search_in_the_order_asked(run_module, kuzzle_http)
     assert not failed
     assert [r['name'] for r in result['roles']] == ['reader', 'admin']
     assert result['missing'] == ['ghost']
+    assert result['msg'] == '2 roles found, 1 missing: ghost'
     assert calls(kuzzle_http) == [('POST', '/roles/_search?from=0&size=1000')]
     assert body_of(kuzzle_http.calls[0]) == {'query': {'ids': {'values': ['reader', 'ghost', 'admin']}}}
 
