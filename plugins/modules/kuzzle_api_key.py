@@ -20,8 +20,8 @@ description:
     returns it only then and never stores it. Register the result and keep the token where it is needed,
     for example in a vault, in the same run. Set C(no_log) on the task (see the notes).
   - Kuzzle cannot change an API key. A key that differs from the task (another description for the key
-    O(id) names, another O(expires_in)), or that has expired, fails the task, unless O(recreate=true):
-    then it is deleted and created again, with a new token.
+    O(id) names, another O(expires_in)), or that has expired, fails the task, unless O(recreate=true),
+    in which case it is deleted and created again, with a new token.
   - Uses Kuzzle's C(security) controller (C(createApiKey), C(searchApiKeys), C(deleteApiKey)), so the
     connection needs the rights to manage other users' keys. Needs Kuzzle 2.x (API keys do not exist in 1.x).
 version_added: 0.1.0
@@ -96,7 +96,7 @@ options:
 notes:
   - The module talks to Kuzzle over HTTP from the host it runs on. Run it on the controller, with
     C(delegate_to) V(localhost) or in a play on V(localhost).
-  - B(Set C(no_log) to V(true) on a task that can create a key.) The token is a password: without
+  - B(Set C(no_log) to V(true) on a task that can create a key.) The token is a password. Without
     C(no_log), Ansible shows it with C(-v), and callbacks and job logs (AWX, ARA...) keep it. With
     C(no_log), Ansible hides the whole result in its output, while the registered variable still holds
     the token for later tasks. The module warns when it returns a token from a task without C(no_log).
@@ -244,8 +244,8 @@ def validate(module):
         except ValueError as exc:
             problems.append('expires_in: %s' % exc)
     if problems:
-        module.fail_json(msg='Invalid task for API key %s: %s' % (_api_key.label(p['user'], p['id'], p['description']),
-                                                                 '; '.join(problems)), changed=False)
+        name = _api_key.label(p['user'], p['id'], p['description'])
+        module.fail_json(msg='Invalid task for API key %s: %s' % (name, '; '.join(problems)), changed=False)
     return ttl
 
 

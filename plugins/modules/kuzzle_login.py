@@ -16,7 +16,7 @@ description:
     authentication token (RV(token)), when it expires (RV(expires_at)) and the kuid of the user (RV(kuid)).
   - Unlike the other modules of the collection, it does not log out at the end, so the token stays valid
     until it expires. Pass it to later tasks as their O(token) option, for example through
-    C(module_defaults) (see the examples): the play then logs in once instead of once per task.
+    C(module_defaults) (see the examples), so that the play logs in once instead of once per task.
   - With O(state=absent), logs out the session of O(token) instead, so that the token cannot be used any more.
 version_added: 0.1.0
 author:
@@ -59,8 +59,8 @@ options:
 notes:
   - The module talks to Kuzzle over HTTP from the host it runs on. Run it on the controller, with
     C(delegate_to) V(localhost) or in a play on V(localhost).
-  - B(Set C(no_log) to V(true) on a task of this module.) The token is as good as the password until it expires:
-    without C(no_log), Ansible shows it with C(-v), and callbacks and job logs (AWX, ARA...) keep it. With
+  - B(Set C(no_log) to V(true) on a task of this module.) The token is as good as the password until it expires.
+    Without C(no_log), Ansible shows it with C(-v), and callbacks and job logs (AWX, ARA...) keep it. With
     C(no_log), Ansible hides the whole result in its output, while the registered variable still holds the
     token for later tasks. Later tasks that receive it as their O(token) option hide it, since that option is
     C(no_log). The module warns when it returns a token from a task without C(no_log).

@@ -151,9 +151,9 @@ def test_failures_before_any_request(playbooks, kuzzle, admin):
         ({'state': 'absent'}, 'set token'),
         ({'state': 'absent', 'token': api_key}, 'token is an API key'),
     ]
-    tasks = [{'name': 'case %d' % i, MODULE: dict(options, **unreachable), 'ignore_errors': True} for i, (options, _) in enumerate(cases)]
+    tasks = [{'name': 'case %d' % i, MODULE: dict(options, **unreachable), 'ignore_errors': True} for i, options in enumerate(c[0] for c in cases)]
     run = playbooks.run(tasks, module_defaults=None, verbosity=3)
-    for i, (_, fragment) in enumerate(cases):
+    for i, fragment in enumerate(c[1] for c in cases):
         assert 'cannot reach' not in run.clean_failure('case %d' % i, fragment)['msg']
     assert api_key not in run.output
     assert whoami(kuzzle, api_key) == (200, admin.username)

@@ -88,7 +88,7 @@ def test_round_trip_through_kuzzle_profile_changes_nothing(playbooks, admin, kuz
 
 
 def test_the_output_copies_profiles_to_other_names(playbooks, admin, uid):
-    editor, _ = make_profiles(admin, uid)
+    editor = make_profiles(admin, uid)[0]
     run = playbooks.run([
         task('read', name=editor),
         {'name': 'copy', 'community.kuzzle.kuzzle_profile': {
