@@ -36,6 +36,10 @@ def calls(mocked):
     return [(c.request.method, c.request.url.replace(URL, '')) for c in mocked.calls]
 
 
+def methods(mocked):
+    return [c.request.method for c in mocked.calls]
+
+
 def body_of(call):
     return json.loads(call.request.body)
 
@@ -124,7 +128,7 @@ def test_check_mode_create_reads_and_verifies_but_never_writes(run_module, kuzzl
     failed, result = run_module(kuzzle_user.main, dict(name='u1', profile_ids=['reader'],
                                                        credentials={'username': 'alice', 'password': PASSWORD}), check=True)
     assert not failed and result['changed'] is True, result
-    assert [m for m, _ in calls(kuzzle_http)] == ['GET', 'POST', 'GET']
+    assert methods(kuzzle_http) == ['GET', 'POST', 'GET']
     assert result['user'] == {'profileIds': ['reader']}
 
 
@@ -194,7 +198,7 @@ def test_always_in_check_mode_probes_but_writes_nothing(run_module, kuzzle_http)
     kuzzle_http.add(responses.POST, CREDENTIALS + '/_validate', json=envelope(True, action='validateCredentials'))
     failed, result = run_module(kuzzle_user.main, dict(name='u1', update_password='always', credentials={'password': PASSWORD}), check=True)
     assert not failed and result['changed'] is True
-    assert [m for m, _ in calls(kuzzle_http)][-1] == 'POST' and 'PUT' not in [m for m, _ in calls(kuzzle_http)]
+    assert methods(kuzzle_http)[-1] == 'POST' and 'PUT' not in methods(kuzzle_http)
 
 
 def test_on_create_never_sends_the_password_of_existing_credentials(run_module, kuzzle_http):
@@ -226,7 +230,7 @@ def test_a_username_of_another_user_fails_before_any_write(run_module, kuzzle_ht
     assert failed and result['changed'] is False
     assert result['msg'] == 'Could not update user "u1": Kuzzle answered 412: Login "bob" is already used (by user "u9").'
     assert result['status'] == 412
-    assert [m for m, _ in calls(kuzzle_http)] == ['GET', 'GET', 'GET']
+    assert methods(kuzzle_http) == ['GET', 'GET', 'GET']
 
 
 def test_credentials_for_a_user_without_them_are_created(run_module, kuzzle_http):
@@ -263,7 +267,7 @@ def test_kuzzle_echoing_the_password_never_shows_it(run_module, kuzzle_http):
     assert failed and not leaks(result)
     assert result['msg'] == ('Could not update user "u1": Kuzzle answered 400 plugin.kuzzle-plugin-auth-passport-local.weak_password: '
                              'Password "********" is too weak')
-    assert 'PUT' not in [m for m, _ in calls(kuzzle_http)] and len(kuzzle_http.calls) == 3
+    assert 'PUT' not in methods(kuzzle_http) and len(kuzzle_http.calls) == 3
 
 
 def test_a_credentials_failure_after_the_user_update_says_what_was_applied(run_module, kuzzle_http):
@@ -338,7 +342,7 @@ def test_delete_in_check_mode_reads_the_same_and_deletes_nothing(run_module, kuz
     failed, result = run_module(kuzzle_user.main, dict(name='u1', state='absent'), check=True)
     assert not failed and result['changed'] is True
     assert result['msg'] == 'user u1 deleted, with 0 API keys and its authentication tokens'
-    assert 'DELETE' not in [m for m, _ in calls(kuzzle_http)]
+    assert 'DELETE' not in methods(kuzzle_http)
 
 
 def test_absent_user_stays_absent(run_module, kuzzle_http):
@@ -384,14 +388,14 @@ def test_ids_are_url_encoded(run_module, kuzzle_http):
 
 def test_v1_delete_counts_no_api_keys(run_module, kuzzle_http):
     add_user(kuzzle_http, {'profileIds': ['reader'], 'fullname': 'A'}, v1=True)
-    kuzzle_http.add(responses.GET, USER + '/_strategies', json=envelope({'strategies': ['local'], 'total': 1},
-                                                                          action='getUserStrategies', v1=True))
+    strategies = envelope({'strategies': ['local'], 'total': 1}, action='getUserStrategies', v1=True)
+    kuzzle_http.add(responses.GET, USER + '/_strategies', json=strategies)
     kuzzle_http.add(responses.DELETE, USER + '?refresh=wait_for', json=envelope({'_id': 'u1'}, action='deleteUser', v1=True))
     failed, result = run_module(kuzzle_user.main, dict(name='u1', state='absent'))
     assert not failed, result
     assert result['removed'] == {'credentials': ['local']}
     assert result['msg'] == 'user u1 deleted, with its credentials (local) and its authentication tokens'
-    assert 'api-keys' not in ' '.join(u for _, u in calls(kuzzle_http))
+    assert 'api-keys' not in ' '.join(c.request.url for c in kuzzle_http.calls)
 
 
 def test_v1_wrong_password_without_error_id_is_a_different_password(run_module, kuzzle_http):
