@@ -124,7 +124,7 @@ def content_problems(content):
                 problems.append('content must not set profileIds: use profile_ids (and purge_profile_ids)')
             else:
                 problems.append('content must not set %s: Kuzzle sets it itself' % key)
-        elif not key.strip():
+        elif not isinstance(key, str) or not key.strip():
             problems.append('content keys must be non-empty strings')
     return problems
 

@@ -325,6 +325,11 @@ def removal(client, name, doing):
     return removed
 
 
+def _written(answer):
+    """The stored view of the user in the answer of createUser or updateUser."""
+    return _report.stored_view(answer.get('_source') if isinstance(answer, dict) else None)
+
+
 def validate(module):
     p = module.params
     name = p['name']
@@ -426,14 +431,14 @@ def converge(module, client, name, source, before, after, result):
         body = _user.create_body(after, password)
         if module.check_mode:
             return _user.predict_stored(None, body)
-        return _report.stored_view(client.call('POST', ['users', name, '_create'], query=query, body=body, doing=doing)['_source'])
+        return _written(client.call('POST', ['users', name, '_create'], query=query, body=body, doing=doing))
 
     body = _user.update_body(before, after)
     stored = _user.predict_stored(source, body) if body else _report.stored_view(source)
     if module.check_mode:
         return stored
     if body:
-        stored = _report.stored_view(client.call('PUT', ['users', name, '_update'], query=query, body=body, doing=doing)['_source'])
+        stored = _written(client.call('PUT', ['users', name, '_update'], query=query, body=body, doing=doing))
     if action:
         doing = '%s the %s credentials of user "%s"' % (action, STRATEGY, name)
         verb, segment = ('POST', '_create') if action == 'create' else ('PUT', '_update')
