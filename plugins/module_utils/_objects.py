@@ -89,6 +89,31 @@ def read_many(client, kind, ids, doing=None):
     return found
 
 
+def field_values(document, path):
+    """The values at a dotted ``path`` of a JSON document, through lists, as Elasticsearch indexes them."""
+    values = [document]
+    for key in path.split('.'):
+        values = [item[key] for value in values for item in (value if isinstance(value, list) else [value])
+                  if isinstance(item, dict) and key in item]
+    return [item for value in values for item in (value if isinstance(value, list) else [value])]
+
+
+def referrers(client, kind, field, ids, doing=None, limit=10):
+    """(total, the first ``limit`` ids) of the objects of ``kind`` whose ``field`` holds one of ``ids``.
+
+    For example the profiles that use a role: ``referrers(client, 'profiles', 'policies.roleId', [role])``.
+    One search with a ``terms`` query; Kuzzle 1.x's searchProfiles and searchRoles ignore queries, so
+    there every object of the kind is read and matched here.
+    """
+    if client.major_version == 1 and kind in ('profiles', 'roles'):
+        wanted = set(ids)
+        matching = sorted(hit['_id'] for hit in search(client, kind, doing=doing)[1]
+                          if any(isinstance(v, str) and v in wanted for v in field_values(hit.get('_source'), field)))
+        return len(matching), matching[:limit]
+    total, hits = search(client, kind, {'terms': {field: list(ids)}}, doing=doing, limit=limit)
+    return total, [hit['_id'] for hit in hits]
+
+
 def read_selection(client, kind, name=None, names=None):
     """(found, order) for the info modules: ``found`` is dict id -> ``_source`` of the objects that exist,
     ``order`` the ids to report, in the order asked (duplicates once), or sorted when every object is read.

@@ -247,8 +247,7 @@ def check_restrictions_exist(client, doing, profile):
 
 def assigned_users(client, doing, name):
     """(total, first ids) of the users that have the profile."""
-    total, hits = _objects.search(client, 'users', {'terms': {'profileIds': [name]}}, doing=doing, limit=10)
-    return total, [hit['_id'] for hit in hits]
+    return _objects.referrers(client, 'users', 'profileIds', [name], doing=doing)
 
 
 def refuse_unsupported(module, client):

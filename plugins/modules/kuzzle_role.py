@@ -199,20 +199,6 @@ from ansible_collections.community.kuzzle.plugins.module_utils import _objects, 
 PROFILES_NAMED = 10
 
 
-def profiles_using(client, doing, name):
-    """(total, first ids) of the profiles whose policies use the role."""
-    if client.major_version == 1:
-        # Kuzzle 1.x's searchProfiles ignores a query (it takes a list of roles instead): read them all
-        # and look for the role here.
-        hits = _objects.search(client, 'profiles', doing=doing)[1]
-        ids = sorted(hit['_id'] for hit in hits
-                     if name in [policy.get('roleId') for policy in (hit.get('_source') or {}).get('policies') or ()])
-        return len(ids), ids[:PROFILES_NAMED]
-    total, hits = _objects.search(client, 'profiles', {'terms': {'policies.roleId': [name]}}, doing=doing,
-                                  limit=PROFILES_NAMED)
-    return total, [hit['_id'] for hit in hits]
-
-
 def published_api(module, client, doing):
     """Kuzzle's controllers and actions (server:publicApi), or None when this user may not read them."""
     try:
@@ -296,7 +282,7 @@ def converge(module, client, name, source, after):
     query = {'refresh': p['refresh']}
     if not after:
         doing = 'delete role "%s"' % name
-        total, profiles = profiles_using(client, doing, name)
+        total, profiles = _objects.referrers(client, 'profiles', 'policies.roleId', [name], doing=doing, limit=PROFILES_NAMED)
         if total:
             raise KuzzleError(doing, status=412, error_id='security.role.in_use', reason=(
                 'Kuzzle would answer 412 security.role.in_use: %d profile(s) still use this role (%s); '

@@ -19,6 +19,7 @@ import responses
 
 from ansible.module_utils import basic
 
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_role
 from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, envelope, kuzzle_error
 
@@ -319,3 +320,12 @@ def test_v1_delete_when_no_profile_uses_it(run_module, kuzzle_http):
     kuzzle_http.add(responses.DELETE, ROLE + '?refresh=wait_for', json=envelope({'_id': 'r1'}, action='deleteRole', v1=True))
     failed, result = run_module(kuzzle_role.main, dict(name='r1', state='absent'))
     assert not failed and result['changed'] is True
+
+
+def test_field_values_reads_dotted_paths_through_lists():
+    source = {'policies': [{'roleId': 'a'}, {'roleId': 'b', 'restrictedTo': [{'index': 'i'}]}, {'other': 1}], 'x': 'y'}
+    assert _objects.field_values(source, 'policies.roleId') == ['a', 'b']
+    assert _objects.field_values(source, 'policies.restrictedTo.index') == ['i']
+    assert _objects.field_values({'profileIds': ['p1', 'p2']}, 'profileIds') == ['p1', 'p2']
+    assert _objects.field_values(None, 'policies.roleId') == []
+    assert _objects.field_values({'policies': 'junk'}, 'policies.roleId') == []
