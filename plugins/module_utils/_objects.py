@@ -38,6 +38,13 @@ def read_object(client, kind, object_id):
         raise
 
 
+def require_all(client, kind, ids, doing):
+    """Fail unless every id of ``kind`` ('profiles' or 'roles') exists: one mGet, which Kuzzle fails as a
+    whole naming a missing one (a read, so check mode reports what the write would meet)."""
+    if ids:
+        client.call('POST', [kind, '_mGet'], body={'ids': list(ids)}, doing=doing, read=True)
+
+
 def _total(result):
     total = result.get('total', 0)
     if isinstance(total, dict):  # Elasticsearch's {value, relation} shape

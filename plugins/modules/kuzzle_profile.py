@@ -225,12 +225,6 @@ from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_pr
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _profile, _report
 
 
-def check_roles_exist(client, doing, ids):
-    """One mGetRoles: Kuzzle fails it as a whole, naming a missing role."""
-    if ids:
-        client.call('POST', ['roles', '_mGet'], body={'ids': ids}, doing=doing, read=True)
-
-
 def check_restrictions_exist(client, doing, profile):
     """What Kuzzle's strict flag would check, without writing."""
     indexes_seen = set()
@@ -350,7 +344,7 @@ def converge(module, client, name, source, before, after):
     if source is None and p['rate_limit'] is None:
         del body['rateLimit']  # let Kuzzle apply its default, and stay compatible with 1.x
     doing = '%s profile "%s"' % ('create' if source is None else 'update', name)
-    check_roles_exist(client, doing, _profile.new_role_ids(before, after))
+    _objects.require_all(client, 'roles', _profile.new_role_ids(before, after), doing)
     if p['strict']:
         query['strict'] = True
         check_restrictions_exist(client, doing, after)

@@ -258,12 +258,6 @@ PASSWORD_RIGHT_BUT = {
 }
 
 
-def check_profiles_exist(client, doing, ids):
-    """One mGetProfiles: Kuzzle fails it as a whole, naming a missing profile."""
-    if ids:
-        client.call('POST', ['profiles', '_mGet'], body={'ids': ids}, doing=doing, read=True)
-
-
 def password_works(module, client, name, username, password):
     """Whether ``password`` is the user's, found by logging in with it (then logging that session out)."""
     doing = 'check the password of user "%s" by logging in as "%s"' % (name, username)
@@ -423,7 +417,7 @@ def converge(module, client, name, source, before, after, result):
     password = (p['credentials'] or {}).get('password')
     action, credentials_body = _user.credentials_write(before, after, password)
     doing = '%s user "%s"' % ('create' if source is None else 'update', name)
-    check_profiles_exist(client, doing, _user.new_profile_ids(before, after))
+    _objects.require_all(client, 'profiles', _user.new_profile_ids(before, after), doing)
     if credentials_body:
         check_credentials(client, doing, name, source, credentials_body, _user.stored_username(after))
 

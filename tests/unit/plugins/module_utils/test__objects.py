@@ -174,3 +174,15 @@ def test_read_selection_one_several_all(mocked):
         {'hits': [{'_id': 'z', '_source': {}}, {'_id': 'a', '_source': {}}], 'total': 2}, action='searchUsers'))
     found, order = _objects.read_selection(client, 'users')
     assert order == ['a', 'z'] and json.loads(mocked.calls[-1].request.body) == {}
+
+
+def test_require_all_is_one_mget_and_nothing_for_no_ids(mocked):
+    client = KuzzleClient(URL)
+    _objects.require_all(client, 'profiles', [], doing='create user "u"')
+    assert not mocked.calls
+    mocked.add(responses.POST, URL + '/profiles/_mGet', status=404, json=answer(None, 404, {
+        'id': 'security.profile.not_found', 'message': 'Profile "b" not found.', 'status': 404}, action='mGetProfiles'))
+    with pytest.raises(KuzzleError) as info:
+        _objects.require_all(client, 'profiles', ('a', 'b'), doing='create user "u"')
+    assert str(info.value) == 'Could not create user "u": Kuzzle answered 404 security.profile.not_found: Profile "b" not found.'
+    assert json.loads(mocked.calls[0].request.body) == {'ids': ['a', 'b']}
