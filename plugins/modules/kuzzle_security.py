@@ -242,13 +242,11 @@ def check_references(module, client, definition, current, operations):
         dependent = _bulk.DEPENDENT_KIND.get(kind)
         if dependent is None or dependent in definition:
             continue  # the final state above already covers the dependents
-        field = _bulk.REFERENCE_FIELD[dependent]
-        total, hits = _objects.search(client, dependent, {'terms': {field: ids}}, limit=10,
-                                      doing='check whether %s use the %s to delete' % (dependent, kind))
+        total, first = _objects.referrers(client, dependent, _bulk.REFERENCE_FIELD[dependent], ids,
+                                          doing='check whether %s use the %s to delete' % (dependent, kind))
         if total:
             problems.append('cannot delete %s %s: %d %s still use them (%s%s)' % (
-                kind, ', '.join('"%s"' % i for i in ids), total, dependent, ', '.join(h['_id'] for h in hits),
-                ', ...' if total > len(hits) else ''))
+                kind, ', '.join('"%s"' % i for i in ids), total, dependent, ', '.join(first), ', ...' if total > len(first) else ''))
     if problems:
         module.fail_json(msg='Nothing written: %s' % '; '.join(problems), changed=False)
 
