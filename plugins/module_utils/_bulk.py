@@ -16,7 +16,7 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.community.kuzzle.plugins.module_utils import _profile, _report, _role
+from ansible_collections.community.kuzzle.plugins.module_utils import _profile, _report, _role, _user
 
 # Writes go in this order (a profile needs its roles, a user its profiles); deletions in reverse.
 KINDS = ('roles', 'profiles', 'users')
@@ -44,7 +44,26 @@ class Operation:
         return {'kind': self.kind, 'id': self.id, 'action': self.action}
 
 
-class ProfileAdapter:
+class Adapter:
+    """What the plan needs to know of a kind; each kind reuses the normaliser of its own module.
+
+    ``extra`` is what the module read besides the stored object (for users: the stored username and
+    whether the task's password differs); kinds that need nothing more ignore it.
+    """
+
+    kind = None
+    reserved = ()
+    depends_on = None
+
+    @classmethod
+    def requests(cls, op, body):
+        """The HTTP requests of one operation: (method, path segments, request body, what it does)."""
+        route = {'create': ('POST', [cls.kind, op.id, '_create']), 'update': ('PUT', [cls.kind, op.id, '_update']),
+                 'delete': ('DELETE', [cls.kind, op.id])}[op.action]
+        return [route + (op.body, op.describe())]
+
+
+class ProfileAdapter(Adapter):
     """Profiles: policies and rateLimit compared as kuzzle_profile compares them (purge_policies=true)."""
 
     kind = 'profiles'
@@ -59,11 +78,11 @@ class ProfileAdapter:
         return problems
 
     @staticmethod
-    def canonical(source):
+    def canonical(source, body=None, extra=None):
         return _profile.normalize_profile(source)
 
     @staticmethod
-    def desired(before, body):
+    def desired(before, body, extra=None):
         # rateLimit omitted leaves the stored one, as kuzzle_profile does
         return _profile.desired_profile(before, body['policies'], True, body.get('rateLimit'))
 
@@ -89,7 +108,7 @@ class ProfileAdapter:
         return _profile.normalize_profile(source)
 
 
-class RoleAdapter:
+class RoleAdapter(Adapter):
     """Roles: the whole role is its controllers, compared as kuzzle_role compares them."""
 
     kind = 'roles'
@@ -107,11 +126,11 @@ class RoleAdapter:
         return problems
 
     @staticmethod
-    def canonical(source):
+    def canonical(source, body=None, extra=None):
         return _role.normalize_role(source)
 
     @staticmethod
-    def desired(before, body):
+    def desired(before, body, extra=None):
         return _role.desired_role(body['controllers'])
 
     @staticmethod
@@ -132,7 +151,99 @@ class RoleAdapter:
         return _role.normalize_role(source)
 
 
-ADAPTERS = {'profiles': ProfileAdapter, 'roles': RoleAdapter}
+class UserAdapter(Adapter):
+    """Users: profileIds, the content keys the definition gives and, when it gives credentials, the local
+    username, compared as kuzzle_user compares them (purge_profile_ids=true). Passwords never enter the
+    plan: placeholders stand for them, and the real one is only put in the request that sends it."""
+
+    kind = 'users'
+    reserved = _user.BUILT_IN_USERS
+    depends_on = 'profiles'
+
+    @staticmethod
+    def problems(object_id, body):
+        if object_id in _user.BUILT_IN_USERS:
+            return ['the anonymous user is built into Kuzzle and cannot be managed']
+        if not isinstance(body, dict) or not isinstance(body.get('content'), dict):
+            return ['must be a dict with content (with profileIds) and, optionally, credentials']
+        problems = ['key "%s" is not managed (only content and credentials)' % key for key in sorted(body) if key not in ('content', 'credentials')]
+        content = body['content']
+        profile_ids = content.get('profileIds')
+        if not isinstance(profile_ids, list):
+            problems.append('content.profileIds must be a list of profile ids')
+        else:
+            problems.extend(_user.profile_ids_problems(profile_ids, True))
+        problems.extend(_user.content_problems(dict((k, v) for k, v in content.items() if k != 'profileIds')))
+        credentials = body.get('credentials')
+        if credentials is not None:
+            local = credentials.get(_user.STRATEGY) if isinstance(credentials, dict) else None
+            if not isinstance(credentials, dict) or set(credentials) != {_user.STRATEGY} or not isinstance(local, dict):
+                problems.append('credentials must be {local: {username, password}} (only the local strategy is managed)')
+            else:
+                problems.extend('credentials.local.%s is not managed (only username and password)' % key
+                                for key in sorted(local) if key not in ('username', 'password'))
+                problems.extend('credentials.local.%s must be a non-empty string' % key for key in ('username', 'password')
+                                if key in local and (not isinstance(local[key], str) or not local[key].strip()))
+        return problems
+
+    @staticmethod
+    def local(body):
+        """The local credentials of a definition body, {} when it gives none."""
+        return ((body or {}).get('credentials') or {}).get(_user.STRATEGY) or {}
+
+    @staticmethod
+    def canonical(source, body=None, extra=None):
+        if body is None:  # not in the definition (purged): everything it holds
+            return _user.normalize_user(source, sorted(_user.stored_content(source or {})))
+        content_keys = sorted(k for k in body['content'] if k != 'profileIds')
+        username = (extra or {}).get('username') if body.get('credentials') is not None else _user.NOT_MANAGED
+        return _user.normalize_user(source, content_keys, username)
+
+    @classmethod
+    def desired(cls, before, body, extra=None):
+        content = dict((k, v) for k, v in body['content'].items() if k != 'profileIds')
+        local = cls.local(body)
+        password = None
+        if local.get('password') is not None:
+            if not before or _user.stored_username(before) is None:
+                password = _user.PASSWORD_SET
+            elif (extra or {}).get('password_differs'):
+                password = _user.PASSWORD_CHANGED
+        return _user.desired_user(before, body['content']['profileIds'], True, content, local.get('username'), password)
+
+    @staticmethod
+    def create_body(after, body):
+        return _user.create_body(after)  # the password goes in at the last moment (requests)
+
+    @staticmethod
+    def update_body(source, before, after):
+        return _user.update_body(before, after)
+
+    @staticmethod
+    def references(after):
+        return list(after.get('profileIds', ()))
+
+    @staticmethod
+    def export(source):
+        return {'content': dict(_user.stored_content(source), profileIds=_user.normalize_profile_ids(source.get('profileIds')))}
+
+    @classmethod
+    def requests(cls, op, body):
+        password = cls.local(body).get('password')
+        if op.action == 'create':
+            return [('POST', ['users', op.id, '_create'], _user.create_body(op.after, password), op.describe())]
+        if op.action == 'delete':
+            return [('DELETE', ['users', op.id], None, op.describe())]
+        calls = [('PUT', ['users', op.id, '_update'], op.body, op.describe())] if op.body else []
+        action, credentials = _user.credentials_write(op.before, op.after, password)
+        if action:
+            verb, segment = ('POST', '_create') if action == 'create' else ('PUT', '_update')
+            calls.append((verb, ['credentials', _user.STRATEGY, op.id, segment], credentials,
+                          '%s the local credentials of user "%s"' % (action, op.id)))
+        return calls
+
+
+ADAPTERS = {'profiles': ProfileAdapter, 'roles': RoleAdapter, 'users': UserAdapter}
 
 
 def definition_problems(definition, adapters=None):
@@ -145,13 +256,13 @@ def definition_problems(definition, adapters=None):
     return problems
 
 
-def plan(definition, current, purge, adapters=None):
+def plan(definition, current, purge, adapters=None, extras=None, keep=None):
     """The writes that make Kuzzle hold ``definition``, in execution order, and what stays unchanged.
 
     ``current``: ``{kind: {id: stored _source}}`` for the kinds of the definition (every stored object of
     a kind that is purged). With ``purge``, stored objects of a given kind that the definition does not
-    list are deleted, except the kind's reserved ones. Returns ``(operations, unchanged)`` where
-    ``unchanged`` is ``{kind: count}``.
+    list are deleted, except the kind's reserved ones and ``keep`` ({kind: ids}). ``extras``: {kind: {id:
+    extra}} for the adapters. Returns ``(operations, unchanged)`` where ``unchanged`` is ``{kind: count}``.
     """
     adapters = adapters or ADAPTERS
     writes, deletes, unchanged = [], [], {}
@@ -163,8 +274,9 @@ def plan(definition, current, purge, adapters=None):
         for object_id in sorted(definition[kind]):
             body = definition[kind][object_id]
             source = stored.get(object_id)
-            before = adapter.canonical(source) if source is not None else {}
-            after = adapter.desired(before, body)
+            extra = (extras or {}).get(kind, {}).get(object_id)
+            before = adapter.canonical(source, body, extra) if source is not None else {}
+            after = adapter.desired(before, body, extra)
             if source is None:
                 writes.append(Operation(kind, object_id, 'create', before, after, adapter.create_body(after, body)))
             elif before != after:
@@ -172,7 +284,7 @@ def plan(definition, current, purge, adapters=None):
             else:
                 unchanged[kind] += 1
         if purge:
-            for object_id in sorted(set(stored) - set(definition[kind]) - set(adapter.reserved)):
+            for object_id in sorted(set(stored) - set(definition[kind]) - set(adapter.reserved) - set((keep or {}).get(kind, ()))):
                 deletes.append(Operation(kind, object_id, 'delete', adapter.canonical(stored[object_id]), {}))
     # deletions after every write, users first: a profile in use or a role in use cannot go
     order = dict((kind, i) for i, kind in enumerate(reversed(KINDS)))

@@ -189,3 +189,30 @@ def count_api_keys(client, kuid, doing=None):
     """How many API keys the user has (Kuzzle 2.x; its total counts only the page, so every page is read)."""
     return search(client, ['users', kuid, 'api-keys'], doing=doing or 'count the API keys of user "%s"' % kuid,
                   page_total=True)[0]
+
+
+PROBE_TTL = '10s'  # the session of a password check is logged out at once; should that fail, it expires soon
+# Errors of Kuzzle's local strategy that come after the password was found right.
+PASSWORD_RIGHT_BUT = {
+    'plugin.kuzzle-plugin-auth-passport-local.expired_password': 'has expired',
+    'plugin.kuzzle-plugin-auth-passport-local.must_change_password': 'must be changed by the user',
+}
+
+
+def password_works(client, kuid, username, password, strategy='local'):
+    """(works, note): whether ``password`` is the user's, found by logging in with it and logging that
+    session out (Kuzzle never returns a password); ``note`` is a warning to show, or None."""
+    doing = 'check the password of user "%s" by logging in as "%s"' % (kuid, username)
+    try:
+        session = client.login_as({'username': username, 'password': password}, strategy=strategy, doing=doing,
+                                  query={'expiresIn': PROBE_TTL})
+    except KuzzleError as err:
+        # a wrong password: plugin.strategy.missing_user (no error id before Kuzzle 1.10)
+        if err.error_id == 'plugin.strategy.missing_user' or (err.error_id is None and err.status == 401):
+            return False, None
+        if err.error_id in PASSWORD_RIGHT_BUT:
+            return True, ('the password of user "%s" is the one of the task, but Kuzzle says it %s'
+                          % (kuid, PASSWORD_RIGHT_BUT[err.error_id]))
+        raise
+    client.logout_token(session.get('jwt'))
+    return session.get('_id') == kuid, None

@@ -191,21 +191,12 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
 from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report
 
-ROUTES = {
-    'create': lambda kind, object_id: ('POST', [kind, object_id, '_create']),
-    'update': lambda kind, object_id: ('PUT', [kind, object_id, '_update']),
-    'delete': lambda kind, object_id: ('DELETE', [kind, object_id]),
-}
-
-
 def definition_of(module):
     """The kinds the task gives, and a clear failure for anything Kuzzle would refuse."""
     definition = dict((kind, module.params[kind]) for kind in _bulk.KINDS if module.params[kind] is not None)
     if not definition:
         module.fail_json(msg='Nothing to converge: give at least one of roles, profiles or users')
-    problems = ['%s are not supported yet' % kind for kind in definition if kind not in _bulk.ADAPTERS]
-    if problems:
-        module.fail_json(msg='Invalid security definition: %s' % '; '.join(problems))
+    problems = []
     for kind, objects in definition.items():
         problems.extend(filter(None, (id_problem(kind, object_id) for object_id in objects)))
     problems.extend(_bulk.definition_problems(definition))
@@ -224,6 +215,34 @@ def read_current(client, definition, purge):
         else:
             current[kind] = _objects.read_many(client, kind, list(objects), doing=doing)
     return current
+
+
+def user_extras(module, client, definition, current):
+    """What comparing users needs besides their stored objects: the stored local username of the users whose
+    credentials the definition gives (one paged search of the local credentials), and, with
+    update_password=always, whether their password differs (a login as each of them)."""
+    users = definition.get('users') or {}
+    managed = sorted(kuid for kuid, body in users.items() if body.get('credentials') is not None)
+    existing = [kuid for kuid in managed if kuid in current['users']]
+    usernames = _objects.all_usernames(client, doing='read the local usernames of the users') if existing else {}
+    extras, problems = {}, []
+    for kuid in managed:
+        local = _bulk.UserAdapter.local(users[kuid])
+        stored = usernames.get(kuid)
+        extras[kuid] = {'username': stored}
+        if stored is None:
+            missing = [key for key in ('username', 'password') if not local.get(key)]
+            if missing:
+                problems.append('user "%s" %s: credentials.local.%s needed to create its local credentials' % (
+                    kuid, 'has no local credentials' if kuid in current['users'] else 'does not exist', ' and '.join(missing)))
+        elif module.params['update_password'] == 'always' and local.get('password'):
+            works, note = _objects.password_works(client, kuid, stored, local['password'])
+            if note:
+                module.warn(note)
+            extras[kuid]['password_differs'] = not works
+    if problems:
+        module.fail_json(msg='Nothing written: %s' % '; '.join(problems), changed=False)
+    return {'users': extras}
 
 
 def check_references(module, client, definition, current, operations):
@@ -267,11 +286,18 @@ def main():
     definition = definition_of(module)
     result = dict(changed=False)
     client = kuzzle_client(module)
+    for body in (definition.get('users') or {}).values():
+        password = _bulk.UserAdapter.local(body).get('password')
+        if password:
+            module.no_log_values.add(password)  # masked in the result, whatever happens
+            client.add_secret(password)  # masked in every message, even if Kuzzle echoes it
     applied = []
     try:
         with client:
             current = read_current(client, definition, module.params['purge'])
-            operations, unchanged = _bulk.plan(definition, current, module.params['purge'])
+            extras = user_extras(module, client, definition, current) if 'users' in definition else {}
+            operations, unchanged = _bulk.plan(definition, current, module.params['purge'], extras=extras,
+                                               keep=protected_users(module, client, definition))
             check_references(module, client, definition, current, operations)
             counted = _bulk.counts(operations, unchanged)
             result.update(changed=bool(operations), msg=_bulk.summary(counted), counts=counted,
@@ -279,23 +305,37 @@ def main():
             if module._diff:
                 result['diff'] = [_report.build_diff(_bulk.NOUNS[op.kind], op.id, op.before, op.after) for op in operations]
             if not module.check_mode:
-                apply(module, client, operations, applied)
+                apply(module, client, definition, operations, applied)
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=bool(applied), applied=[op.as_dict() for op in applied])
+        fail_kuzzle(module, err, changed=bool(applied), applied=applied)
     module.exit_json(**result)
 
 
-def apply(module, client, operations, applied):
+def protected_users(module, client, definition):
+    """{'users': [the kuid the task authenticates as]} when users are purged: a task never deletes itself."""
+    if not (module.params['purge'] and 'users' in definition):
+        return {}
+    me = client.call('GET', ['_me'], doing='read the user this task authenticates as')
+    return {'users': [me.get('_id')]} if isinstance(me, dict) else {}
+
+
+def apply(module, client, definition, operations, applied):
     """Write in plan order. Writes do not wait for Kuzzle's refresh: each group of writes of one kind
     ends with one refresh instead (as admin:loadSecurities does), when the task waits for it or when
-    deletions follow (Kuzzle checks with a search that a deleted object is no longer used)."""
+    more writes follow (Kuzzle checks with a search that a deleted object is no longer used)."""
     for i, op in enumerate(operations):
-        method, segments = ROUTES[op.action](op.kind, op.id)
-        query = {'refresh': 'false'}
-        if op.kind == 'roles' and op.action != 'delete':
-            query['force'] = module.params['force']
-        client.call(method, segments, query=query, body=op.body, doing=op.describe())
-        applied.append(op)
+        body = definition.get(op.kind, {}).get(op.id)
+        for n, (method, segments, request_body, doing) in enumerate(_bulk.ADAPTERS[op.kind].requests(op, body)):
+            query = {'refresh': 'false'}
+            if op.kind == 'roles' and op.action != 'delete':
+                query['force'] = module.params['force']
+            try:
+                client.call(method, segments, query=query, body=request_body, doing=doing)
+            except KuzzleError:
+                if n:  # a user was updated but its credentials were not
+                    applied.append(dict(op.as_dict(), partial='the user was updated, its credentials were not'))
+                raise
+        applied.append(op.as_dict())
         following = operations[i + 1] if i + 1 < len(operations) else None
         group_ends = following is None or (following.kind, following.action == 'delete') != (op.kind, op.action == 'delete')
         if group_ends and (module.params['refresh'] == 'wait_for' or following is not None):

@@ -250,33 +250,6 @@ from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_pr
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _user
 
 STRATEGY = _user.STRATEGY
-PROBE_TTL = '10s'  # the session of the password check is logged out at once; should that fail, it expires soon
-# Errors of Kuzzle's local strategy that come after the password was found right.
-PASSWORD_RIGHT_BUT = {
-    'plugin.kuzzle-plugin-auth-passport-local.expired_password': 'has expired',
-    'plugin.kuzzle-plugin-auth-passport-local.must_change_password': 'must be changed by the user',
-}
-
-
-def password_works(module, client, name, username, password):
-    """Whether ``password`` is the user's, found by logging in with it (then logging that session out)."""
-    doing = 'check the password of user "%s" by logging in as "%s"' % (name, username)
-    try:
-        session = client.login_as({'username': username, 'password': password}, strategy=STRATEGY, doing=doing,
-                                  query={'expiresIn': PROBE_TTL})
-    except KuzzleError as err:
-        # a wrong password: plugin.strategy.missing_user (no error id before Kuzzle 1.10)
-        if err.error_id == 'plugin.strategy.missing_user' or (err.error_id is None and err.status == 401):
-            return False
-        if err.error_id in PASSWORD_RIGHT_BUT:
-            module.warn('the password of user "%s" is the one of the task, but Kuzzle says it %s'
-                        % (name, PASSWORD_RIGHT_BUT[err.error_id]))
-            return True
-        raise
-    client.logout_token(session.get('jwt'))
-    return session.get('_id') == name
-
-
 def password_action(module, client, name, before):
     """None when no password is sent, else the placeholder of the write: PASSWORD_SET or PASSWORD_CHANGED."""
     p = module.params
@@ -294,7 +267,10 @@ def password_action(module, client, name, before):
         return _user.PASSWORD_SET
     if credentials.get('password') is None or p['update_password'] == 'on_create':
         return None
-    if password_works(module, client, name, stored, credentials['password']):
+    works, note = _objects.password_works(client, name, stored, credentials['password'], STRATEGY)
+    if note:
+        module.warn(note)
+    if works:
         return None
     return _user.PASSWORD_CHANGED
 

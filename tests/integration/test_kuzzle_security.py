@@ -152,18 +152,66 @@ def test_export_then_apply_on_the_same_server_changes_nothing(playbooks, kuzzle,
     assert kuzzle.writes_since(mark) == []
 
 
+def test_users_with_credentials_passwords_never_shown(playbooks, admin, kuzzle, uid):
+    password = 'pw-%s-secret' % uid
+    wanted = definition(uid)
+    wanted['users'] = {
+        uid + '-ann': {'content': {'profileIds': [uid + '-editor'], 'fullName': 'Ann'},
+                       'credentials': {'local': {'username': uid + '-ann', 'password': password}}},
+        uid + '-bob': {'content': {'profileIds': [uid + '-auditor', 'default']}},
+    }
+    run = playbooks.run([converge(**wanted)], diff=True, verbosity=3)
+    assert run.rc == 0, run.output
+    assert run.result('converge')['counts']['users'] == {'created': 2, 'updated': 0, 'deleted': 0, 'unchanged': 0}
+    assert password not in run.output
+    assert '"password": "(set)"' in run.stdout
+    assert kuzzle.login(uid + '-ann', password)
+
+    mark = kuzzle.mark()
+    again = playbooks.run([converge(update_password='always', **wanted)], verbosity=3)
+    assert again.rc == 0, again.output
+    assert again.result('converge')['changed'] is False
+    assert password not in again.output
+    assert kuzzle.writes_since(mark) == []  # checking the password by logging in writes nothing
+
+    wanted['users'][uid + '-ann']['credentials']['local']['password'] = password + '-new'
+    wanted['users'][uid + '-ann']['content']['fullName'] = 'Ann B.'
+    on_create = playbooks.run([converge(**wanted)])
+    assert on_create.result('converge')['operations'] == [{'kind': 'users', 'id': uid + '-ann', 'action': 'update'}]
+    assert kuzzle.login(uid + '-ann', password)  # on_create never sends the new password
+    always = playbooks.run([converge(update_password='always', **wanted)], diff=True, verbosity=3)
+    assert always.rc == 0, always.output
+    assert '"password": "(changed)"' in always.stdout
+    assert password + '-new' not in always.output
+    assert kuzzle.login(uid + '-ann', password + '-new')
+
+
+def test_purging_users_never_deletes_the_task_user(playbooks, admin, uid):
+    exported = playbooks.run([{'name': 'export', 'community.kuzzle.kuzzle_security_info': {'kinds': ['users']}}]).result('export')
+    users = dict((kuid, body) for kuid, body in exported['users'].items() if kuid != admin.username)
+    admin.create_user(uid + '-doomed', ['default'])
+    run = playbooks.run([converge(users=users, purge=True)], check=True)
+    assert run.rc == 0, run.output
+    deleted = [op['id'] for op in run.result('converge')['operations'] if op['action'] == 'delete']
+    assert uid + '-doomed' in deleted and admin.username not in deleted
+
+
 def test_export_then_apply_on_an_empty_server_reproduces_it(playbooks, empty_kuzzle, uid):
     playbooks.run([converge(**definition(uid))])
-    export = playbooks.run([{'name': 'export', 'community.kuzzle.kuzzle_security_info': {'kinds': ['roles', 'profiles']}}]).result('export')
+    exported = playbooks.run([{'name': 'export', 'community.kuzzle.kuzzle_security_info': {}}]).result('export')
+    export = dict((kind, exported[kind]) for kind in ('roles', 'profiles', 'users'))
 
     password = 'pw-' + secrets.token_hex(8)
     status, body = empty_kuzzle.api('POST', '/_createFirstAdmin/copier', query={'reset': None},
                                     body={'credentials': {'local': {'username': 'copier', 'password': password}}})
     assert status == 200, body
     target = {'group/community.kuzzle.kuzzle': {'url': empty_kuzzle.url, 'username': 'copier', 'password': password}}
-    run = playbooks.run([converge(roles=export['roles'], profiles=export['profiles'], purge=True)], module_defaults=target)
+    run = playbooks.run([converge(purge=True, **export)], module_defaults=target)
     assert run.rc == 0, run.output
-    copied = playbooks.run([{'name': 'export', 'community.kuzzle.kuzzle_security_info': {'kinds': ['roles', 'profiles']}}],
-                           module_defaults=target).result('export')
+    copied = playbooks.run([{'name': 'export', 'community.kuzzle.kuzzle_security_info': {}}], module_defaults=target).result('export')
     assert copied['roles'] == export['roles']
     assert copied['profiles'] == export['profiles']
+    # users come without credentials (Kuzzle never returns passwords); the copy keeps its own admin
+    assert dict((k, v) for k, v in copied['users'].items() if k != 'copier') == export['users']
+    again = playbooks.run([converge(purge=True, **export)], module_defaults=target)
+    assert again.result('converge')['changed'] is False
