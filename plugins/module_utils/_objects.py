@@ -96,6 +96,17 @@ def read_many(client, kind, ids, doing=None):
     return found
 
 
+def published_api(client, doing):
+    """Kuzzle's controllers and their actions (server:publicApi), or None when this user may not read them."""
+    try:
+        api = client.call('GET', ['_publicApi'], doing=doing)
+    except KuzzleError as err:
+        if err.status not in (401, 403, 404):
+            raise
+        return None
+    return api if isinstance(api, dict) else None
+
+
 def field_values(document, path):
     """The values at a dotted ``path`` of a JSON document, through lists, as Elasticsearch indexes them."""
     values = [document]

@@ -199,28 +199,15 @@ from ansible_collections.community.kuzzle.plugins.module_utils import _objects, 
 PROFILES_NAMED = 10
 
 
-def published_api(module, client, doing):
-    """Kuzzle's controllers and actions (server:publicApi), or None when this user may not read them."""
-    try:
-        api = client.call('GET', ['_publicApi'], doing=doing)
-    except KuzzleError as err:
-        if err.status not in (401, 403, 404):
-            raise
-        api = None
-    if not isinstance(api, dict):
-        if module.check_mode:
-            module.warn('role "%s": controllers and actions were not checked, because server:publicApi could not be '
-                        'read at %s; the real run may still fail on an unknown one' % (module.params['name'], client.display_url))
-        return None
-    return api
-
-
 def check_rights_known(module, client, doing, controllers):
     """What Kuzzle 2.x checks when it stores a role, before writing and in check mode (1.x checks nothing)."""
     if client.major_version == 1:
         return
-    api = published_api(module, client, doing)
+    api = _objects.published_api(client, doing)
     if api is None:
+        if module.check_mode:
+            module.warn('role "%s": controllers and actions were not checked, because server:publicApi could not be '
+                        'read at %s; the real run may still fail on an unknown one' % (module.params['name'], client.display_url))
         return
     problem = _role.unknown_rights(controllers, api, module.params['force'])
     if problem:

@@ -189,7 +189,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
     kuzzle_module,
 )
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
-from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report
+from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report, _role
 
 def definition_of(module):
     """The kinds the task gives, and a clear failure for anything Kuzzle would refuse."""
@@ -223,13 +223,21 @@ def user_extras(module, client, definition, current):
     update_password=always, whether their password differs (a login as each of them)."""
     users = definition.get('users') or {}
     managed = sorted(kuid for kuid, body in users.items() if body.get('credentials') is not None)
-    existing = [kuid for kuid in managed if kuid in current['users']]
-    usernames = _objects.all_usernames(client, doing='read the local usernames of the users') if existing else {}
-    extras, problems = {}, []
+    usernames = _objects.all_usernames(client, doing='read the local usernames of the users') if managed else {}
+    owners = dict((username, kuid) for kuid, username in usernames.items())
+    extras, problems, wanted = {}, [], {}
     for kuid in managed:
         local = _bulk.UserAdapter.local(users[kuid])
         stored = usernames.get(kuid)
         extras[kuid] = {'username': stored}
+        username = local.get('username') or stored
+        # a username belongs to one user: Kuzzle would refuse it only when writing, after what came before
+        owner = owners.get(username)
+        if owner not in (None, kuid) and not (owner in users and _bulk.UserAdapter.local(users[owner]).get('username') not in (None, username)):
+            problems.append('user "%s": username "%s" is already used by user "%s"' % (kuid, username, owner))
+        if username in wanted:
+            problems.append('users "%s" and "%s" would both have the username "%s"' % (wanted[username], kuid, username))
+        wanted[username] = kuid
         if stored is None:
             missing = [key for key in ('username', 'password') if not local.get(key)]
             if missing:
@@ -240,14 +248,12 @@ def user_extras(module, client, definition, current):
             if note:
                 module.warn(note)
             extras[kuid]['password_differs'] = not works
-    if problems:
-        module.fail_json(msg='Nothing written: %s' % '; '.join(problems), changed=False)
-    return {'users': extras}
+    return {'users': extras}, problems
 
 
-def check_references(module, client, definition, current, operations):
-    """Fail before any write if an object would refer to one that will not exist, or if an object to
-    delete is still used by one that stays."""
+def reference_problems(module, client, definition, current, operations):
+    """Why the plan cannot be applied: an object would refer to one that will not exist, an object to delete
+    is still used by one that stays, or a role has rights Kuzzle would refuse."""
     problems = []
     dangling, to_check = _bulk.unresolved_references(_bulk.final_state(definition, current, operations), module.params['purge'])
     for kind, refs in sorted(dangling.items()):
@@ -266,8 +272,26 @@ def check_references(module, client, definition, current, operations):
         if total:
             problems.append('cannot delete %s %s: %d %s still use them (%s%s)' % (
                 kind, ', '.join('"%s"' % i for i in ids), total, dependent, ', '.join(first), ', ...' if total > len(first) else ''))
-    if problems:
-        module.fail_json(msg='Nothing written: %s' % '; '.join(problems), changed=False)
+    problems.extend(unknown_rights(module, client, operations))
+    return problems
+
+
+def unknown_rights(module, client, operations):
+    """Controllers and actions Kuzzle 2.x would refuse in the roles to write (one read of its API)."""
+    roles = [op for op in operations if op.kind == 'roles' and op.action != 'delete']
+    if not roles or client.major_version == 1:  # Kuzzle 1.x checks nothing
+        return []
+    api = _objects.published_api(client, 'read the controllers and actions Kuzzle knows')
+    if api is None:
+        module.warn('controllers and actions of the roles were not checked, because server:publicApi could not be read; '
+                    'Kuzzle may still refuse an unknown one when the role is written')
+        return []
+    problems = []
+    for op in roles:
+        problem = _role.unknown_rights(op.after['controllers'], api, module.params['force'])
+        if problem:
+            problems.append('role "%s": Kuzzle would answer 400 %s: %s' % ((op.id,) + problem))
+    return problems
 
 
 def main():
@@ -295,10 +319,12 @@ def main():
     try:
         with client:
             current = read_current(client, definition, module.params['purge'])
-            extras = user_extras(module, client, definition, current) if 'users' in definition else {}
+            extras, problems = user_extras(module, client, definition, current) if 'users' in definition else ({}, [])
             operations, unchanged = _bulk.plan(definition, current, module.params['purge'], extras=extras,
                                                keep=protected_users(module, client, definition))
-            check_references(module, client, definition, current, operations)
+            problems.extend(reference_problems(module, client, definition, current, operations))
+            if problems:
+                module.fail_json(msg='Nothing written: %s' % '; '.join(problems), changed=False)
             counted = _bulk.counts(operations, unchanged)
             result.update(changed=bool(operations), msg=_bulk.summary(counted), counts=counted,
                           operations=[op.as_dict() for op in operations])

@@ -85,20 +85,42 @@ def test_invalid_bodies_are_refused_with_their_names(playbooks, uid):
     assert 'profile "%s": policies[0]: key "restricted" is not allowed' % uid in msg
 
 
+def test_unknown_actions_and_taken_usernames_are_refused_before_any_write(playbooks, admin, kuzzle, uid):
+    mark = kuzzle.mark()
+    wanted = {'roles': {uid + '-a': {'controllers': READ}, uid + '-b': {'controllers': {'document': {'actions': {'serach': True}}}}},
+              'users': {uid + '-u': {'content': {'profileIds': ['default']},
+                                     'credentials': {'local': {'username': admin.username, 'password': 'whatever-123'}}}}}
+    run = playbooks.run([converge(**wanted)], check=True)
+    assert run.rc != 0
+    msg = run.result('converge')['msg']
+    assert 'role "%s-b": Kuzzle would answer 400 security.role.unknown_action: controller "document" has no action "serach"' % uid in msg
+    assert 'did you mean "search"' in msg
+    assert 'user "%s-u": username "%s" is already used by user "%s"' % (uid, admin.username, admin.username) in msg
+    assert kuzzle.writes_since(mark) == []
+
+
 def test_a_failure_halfway_reports_what_was_applied(playbooks, admin, uid):
-    # Kuzzle refuses an unknown action of a native controller only when writing: the client-side checks
-    # let it through, so the roles before it are written and the task must say so
-    wanted = {'roles': {uid + '-a': {'controllers': READ},
-                        uid + '-b': {'controllers': {'document': {'actions': {'notAnAction': True}}}},
-                        uid + '-c': {'controllers': READ}}}
-    run = playbooks.run([converge(**wanted)])
+    # a user allowed to write roles but not profiles: Kuzzle refuses only the profile write, after the
+    # role was written, and the task must say what it applied
+    admin.create_role(uid + '-limited', {
+        'auth': {'actions': {'login': True, 'logout': True, 'checkToken': True, 'getCurrentUser': True}},
+        'server': {'actions': {'publicApi': True}},
+        'security': {'actions': {'searchRoles': True, 'searchProfiles': True, 'createRole': True, 'updateRole': True,
+                                 'mGetRoles': True, 'refresh': True}},
+    })
+    admin.create_profile(uid + '-limited', [{'roleId': uid + '-limited'}])
+    admin.create_user(uid + '-limited', [uid + '-limited'], username=uid + '-limited', password='limited-pw-123')
+    wanted = {'roles': {uid + '-r': {'controllers': READ}},
+              'profiles': {uid + '-p': {'policies': [{'roleId': uid + '-r'}]}}}
+    run = playbooks.run([converge(**wanted)], module_defaults={'group/community.kuzzle.kuzzle': playbooks.connection(
+        username=uid + '-limited', password='limited-pw-123')})
     assert run.rc != 0
     result = run.result('converge')
-    assert 'Could not create role "%s-b"' % uid in result['msg'], result['msg']
-    assert result['error_id'] == 'security.role.unknown_action'
-    assert result['applied'] == [{'kind': 'roles', 'id': uid + '-a', 'action': 'create'}]
+    assert result['msg'].startswith('Could not create profile "%s-p": Kuzzle answered 403 security.rights.forbidden' % uid), result['msg']
+    assert result['applied'] == [{'kind': 'roles', 'id': uid + '-r', 'action': 'create'}]
     assert result['changed'] is True
-    assert admin.api('GET', '/roles/%s-c' % uid)[0] == 404
+    assert admin.api('GET', '/roles/%s-r' % uid)[0] == 200
+    assert admin.profile(uid + '-p') is None
 
 
 def test_purge_deletes_unlisted_objects_but_never_reserved_or_used_ones(playbooks, admin, kuzzle, uid):
