@@ -1,0 +1,92 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""kuzzle_security's requests: how few it sends, in which order, and that passwords stay out of results."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import json
+
+import responses
+
+from ansible_collections.community.kuzzle.plugins.modules import kuzzle_security
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, envelope
+
+PROFILES = dict(('p%03d' % i, {'policies': [{'roleId': 'reader'}], 'rateLimit': i}) for i in range(250))
+
+
+def hits(definition):
+    return [{'_id': i, '_source': dict(body, _kuzzle_info={})} for i, body in definition.items()]
+
+
+def calls(mocked):
+    return [(c.request.method, c.request.url.replace(URL, '')) for c in mocked.calls]
+
+
+def test_an_unchanged_definition_costs_one_search_plus_login_and_logout(run_module, kuzzle_http):
+    kuzzle_http.add(responses.POST, URL + '/_login/local', json=envelope({'jwt': 'kauth-x'}, action='login'))
+    kuzzle_http.add(responses.POST, URL + '/profiles/_search?from=0&size=1000',
+                    json=envelope({'hits': hits(PROFILES), 'total': 250}, action='searchProfiles'))
+    kuzzle_http.add(responses.POST, URL + '/roles/_search?from=0&size=1000',
+                    json=envelope({'hits': [{'_id': 'reader', '_source': {'controllers': {}}}], 'total': 1}, action='searchRoles'))
+    kuzzle_http.add(responses.POST, URL + '/_logout', json=envelope(None, action='logout'))
+    failed, result = run_module(kuzzle_security.main, dict(profiles=PROFILES, username='admin', password='pw'))
+    assert not failed, result
+    assert result['changed'] is False
+    assert result['msg'] == '0 profiles created, 0 updated, 0 deleted, 250 unchanged'
+    # the roles the profiles use are not part of the definition: one search checks they exist
+    assert calls(kuzzle_http) == [('POST', '/_login/local'), ('POST', '/profiles/_search?from=0&size=1000'),
+                                  ('POST', '/roles/_search?from=0&size=1000'), ('POST', '/_logout')]
+    assert json.loads(kuzzle_http.calls[1].request.body)['query']['ids']['values'] == sorted(PROFILES)
+
+
+def test_writes_in_order_then_one_refresh_per_kind_and_check_mode_writes_nothing(run_module, kuzzle_http):
+    definition = {'roles': {'reader': {'controllers': {'document': {'actions': {'get': True}}}}},
+                  'profiles': {'p1': {'policies': [{'roleId': 'reader'}]}}}
+    kuzzle_http.add(responses.POST, URL + '/roles/_search?from=0&size=1000', json=envelope({'hits': [], 'total': 0}))
+    kuzzle_http.add(responses.POST, URL + '/profiles/_search?from=0&size=1000', json=envelope({'hits': [], 'total': 0}))
+    kuzzle_http.add(responses.GET, URL + '/_publicApi', json=envelope({'document': {'get': {}, 'search': {}}}, action='publicApi'))
+    for write in ('/roles/reader/_create?refresh=false', '/_security/roles/_refresh', '/profiles/p1/_create?refresh=false',
+                  '/_security/profiles/_refresh'):
+        kuzzle_http.add(responses.POST, URL + write, json=envelope({'_id': 'x', '_source': {}}))
+    for check in (True, False):
+        failed, result = run_module(kuzzle_security.main, dict(definition, token='t'), check=check, diff=True)
+        assert not failed, result
+        assert result['operations'] == [{'kind': 'roles', 'id': 'reader', 'action': 'create'},
+                                        {'kind': 'profiles', 'id': 'p1', 'action': 'create'}]
+        assert [d['before_header'] for d in result['diff']] == ['role reader (absent)', 'profile p1 (absent)']
+    writes = [c for c in calls(kuzzle_http) if c[0] != 'GET' and '_search' not in c[1]]
+    # the check run wrote nothing; the real run wrote in order, without waiting for each refresh
+    assert writes == [('POST', '/roles/reader/_create?refresh=false'), ('POST', '/_security/roles/_refresh'),
+                      ('POST', '/profiles/p1/_create?refresh=false'), ('POST', '/_security/profiles/_refresh')]
+
+
+def test_passwords_are_masked_in_results_and_only_sent_when_creating(run_module, kuzzle_http):
+    users = {'ann': {'content': {'profileIds': ['default']}, 'credentials': {'local': {'username': 'ann', 'password': 'S3cret-ann'}}}}
+    kuzzle_http.add(responses.POST, URL + '/users/_search?from=0&size=1000', json=envelope({'hits': [], 'total': 0}))
+    kuzzle_http.add(responses.POST, URL + '/credentials/local/users/_search?from=0&size=1000',
+                    json=envelope({'hits': [], 'total': 0}, action='searchUsersByCredentials'))
+    kuzzle_http.add(responses.POST, URL + '/profiles/_search?from=0&size=1000',
+                    json=envelope({'hits': [{'_id': 'default', '_source': {'policies': [{'roleId': 'default'}]}}], 'total': 1}))
+    kuzzle_http.add(responses.POST, URL + '/users/ann/_create?refresh=false', json=envelope({'_id': 'ann', '_source': {}}))
+    kuzzle_http.add(responses.POST, URL + '/_security/users/_refresh', json=envelope(None))
+    failed, result = run_module(kuzzle_security.main, dict(users=users, token='t'), diff=True)
+    assert not failed, result
+    assert 'S3cret-ann' not in json.dumps(result)
+    assert result['diff'][0]['after']['credentials'] == {'local': {'username': 'ann', 'password': '(set)'}}
+    create = [c for c in kuzzle_http.calls if c.request.url.endswith('/users/ann/_create?refresh=false')][0]
+    assert json.loads(create.request.body)['credentials'] == {'local': {'username': 'ann', 'password': 'S3cret-ann'}}
+
+
+def test_nothing_to_converge_and_invalid_bodies_fail_before_any_request(run_module, kuzzle_http):
+    failed, result = run_module(kuzzle_security.main, dict(token='t'))
+    assert failed and 'give at least one of roles, profiles or users' in result['msg']
+    failed, result = run_module(kuzzle_security.main, dict(token='t', profiles={'_search': {'policies': [{'roleId': 'r'}]},
+                                                                                 'ok': {'policies': 'reader'}}))
+    assert failed
+    assert 'profile id "_search" cannot be used' in result['msg']
+    assert 'profile "ok": policies must be a non-empty list' in result['msg']
+    assert len(kuzzle_http.calls) == 0
