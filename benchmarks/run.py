@@ -1,4 +1,3 @@
-#!/usr/bin/env python3
 # -*- coding: utf-8 -*-
 # Copyright (c) community.kuzzle contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
@@ -322,7 +321,7 @@ class Ansible:
         self.current = subprocess.Popen(args, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
                                         stdin=subprocess.DEVNULL, text=True, start_new_session=True, cwd=self.workdir)
         try:
-            output, _ = self.current.communicate(timeout=timeout)
+            output = self.current.communicate(timeout=timeout)[0]
         except subprocess.TimeoutExpired as exc:
             stop_process(self.current)
             raise Failure('%s did not finish within %d s' % (os.path.basename(args[0]), timeout)) from exc
@@ -345,7 +344,7 @@ class Ansible:
         return os.path.join(self.collections, 'ansible_collections', 'community', 'kuzzle')
 
     def _must(self, *args):
-        returncode, output, _ = self.run(list(args), timeout=300)
+        returncode, output = self.run(list(args), timeout=300)[:2]
         if returncode:
             raise Failure('%s failed:\n%s' % (' '.join(args[1:3]), output[-2000:]))
 
@@ -406,7 +405,7 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         """Median (wall, CPU) seconds of 3 runs of the baseline playbook with ``items`` pings."""
         var_file = self.write_json('baseline-%d.json' % items, {'bench_items': items})
         times, cpus = [], []
-        for _ in range(3):
+        while len(times) < 3:
             returncode, output, seconds = self.ansible.playbook('baseline.yml', [var_file], timeout=600 + 5 * items)
             if returncode:
                 raise Failure('baseline playbook failed:\n%s' % output[-2000:])
@@ -453,8 +452,8 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         routes = Stats.since(before, self.proxy.stats.snapshot())
         with open(os.path.join(self.workdir, 'output-%s-%s.txt' % (prefix.rstrip('-'), phase)), 'w', encoding='utf-8') as handle:
             handle.write(output)
-        row.update(seconds=seconds, cpu=self.ansible.cpu, routes=routes, requests=sum(c for c, _ in routes.values()),
-                   in_kuzzle=sum(t for _, t in routes.values()))
+        row.update(seconds=seconds, cpu=self.ansible.cpu, routes=routes, requests=sum(v[0] for v in routes.values()),
+                   in_kuzzle=sum(v[1] for v in routes.values()))
         # What Ansible reported: one changed task for (a), one changed item per changed profile for the loops.
         changes = reported_changes(method, returncode, output)
         want = min(expected, 1) if method == 'a' else expected
@@ -462,7 +461,7 @@ class Bench:  # pylint: disable=too-many-instance-attributes
             raise Failure('Ansible reported %d changed, expected %d' % (changes, want))
         # What Kuzzle received: no write when nothing changes, one per changed profile for the loops
         # ((a) may write several profiles per request).
-        writes = sum(count for route, (count, _) in routes.items() if WRITE_ROUTE.search(route))
+        writes = sum(value[0] for route, value in routes.items() if WRITE_ROUTE.search(route))
         if method in LOOP_METHODS or not expected:
             right = writes == expected
         else:
@@ -479,10 +478,10 @@ def measure_proxy_overhead(direct_url, proxy_url, count):
     def block(url, requests_count):
         parts = urllib.parse.urlsplit(url)
         started = time.perf_counter()
-        for _ in range(requests_count):
+        for path in ['/_healthcheck'] * requests_count:
             # A new connection each time, as Kuzzle closes every HTTP connection anyway.
             connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=HTTP_TIMEOUT)
-            connection.request('GET', '/_healthcheck')
+            connection.request('GET', path)
             response = connection.getresponse()
             response.read()
             connection.close()
@@ -632,7 +631,7 @@ def parse_args(argv):
 def main(argv):  # pylint: disable=too-many-locals,too-many-branches,too-many-statements
     args = parse_args(argv)
     # As typed from the repository root, which is where README.md says to run it.
-    command = ' '.join(shlex.quote(a) for a in [os.path.relpath(os.path.abspath(sys.argv[0]), REPO)] + argv)
+    command = ' '.join(['benchmarks/run'] + [shlex.quote(a) for a in argv])
 
     def interrupt(signum, _frame):
         for sig in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP):
