@@ -84,8 +84,8 @@ def test_passwords_are_masked_in_results_and_only_sent_when_creating(run_module,
 def test_nothing_to_converge_and_invalid_bodies_fail_before_any_request(run_module, kuzzle_http):
     failed, result = run_module(kuzzle_security.main, dict(token='t'))
     assert failed and 'give at least one of roles, profiles or users' in result['msg']
-    failed, result = run_module(kuzzle_security.main, dict(token='t', profiles={'_search': {'policies': [{'roleId': 'r'}]},
-                                                                                 'ok': {'policies': 'reader'}}))
+    profiles = {'_search': {'policies': [{'roleId': 'r'}]}, 'ok': {'policies': 'reader'}}
+    failed, result = run_module(kuzzle_security.main, dict(token='t', profiles=profiles))
     assert failed
     assert 'profile id "_search" cannot be used' in result['msg']
     assert 'profile "ok": policies must be a non-empty list' in result['msg']
