@@ -12,8 +12,15 @@ __metaclass__ = type
 
 
 class ModuleDocFragment:
-    # The connection options of plugins/module_utils/_connection.py (connection_argument_spec).
+    # The connection options of plugins/module_utils/_connection.py (connection_argument_spec), and what
+    # every module owes to talking to Kuzzle over HTTP with requests: the requirement, the platform attribute
+    # (which completes the one of ansible.builtin.action_common_attributes) and the notes.
     DOCUMENTATION = r"""
+requirements:
+  - requests
+attributes:
+  platform:
+    platforms: all
 options:
   url:
     description:

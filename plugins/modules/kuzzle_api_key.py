@@ -27,8 +27,6 @@ description:
 version_added: 0.1.0
 author:
   - community.kuzzle contributors (@ansible-collections)
-requirements:
-  - requests
 extends_documentation_fragment:
   - community.kuzzle._connection
   - community.kuzzle._connection.actiongroup
@@ -42,8 +40,6 @@ attributes:
   diff_mode:
     support: full
     details: The diff shows the user, description, id (when given) and lifetime of the key, never the token.
-  platform:
-    platforms: all
 options:
   user:
     description:
@@ -94,8 +90,6 @@ options:
     choices: [wait_for, 'false']
     default: wait_for
 notes:
-  - The module talks to Kuzzle over HTTP from the host it runs on. Run it on the controller, with
-    C(delegate_to) V(localhost) or in a play on V(localhost).
   - B(Set C(no_log) to V(true) on a task that can create a key.) The token is a password. Without
     C(no_log), Ansible shows it with C(-v), and callbacks and job logs (AWX, ARA...) keep it. With
     C(no_log), Ansible hides the whole result in its output, while the registered variable still holds

@@ -21,8 +21,6 @@ description:
 version_added: 0.1.0
 author:
   - community.kuzzle contributors (@ansible-collections)
-requirements:
-  - requests
 extends_documentation_fragment:
   - community.kuzzle._connection
   - community.kuzzle._connection.actiongroup
@@ -37,8 +35,6 @@ attributes:
       - With O(state=absent) check mode only asks Kuzzle whether O(token) is still valid, and does not log out.
   diff_mode:
     support: none
-  platform:
-    platforms: all
 options:
   state:
     description:
@@ -57,8 +53,6 @@ options:
       - Only with O(state=present).
     type: raw
 notes:
-  - The module talks to Kuzzle over HTTP from the host it runs on. Run it on the controller, with
-    C(delegate_to) V(localhost) or in a play on V(localhost).
   - B(Set C(no_log) to V(true) on a task of this module.) The token is as good as the password until it expires.
     Without C(no_log), Ansible shows it with C(-v), and callbacks and job logs (AWX, ARA...) keep it. With
     C(no_log), Ansible hides the whole result in its output, while the registered variable still holds the

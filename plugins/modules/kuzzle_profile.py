@@ -29,8 +29,6 @@ description:
 version_added: 0.1.0
 author:
   - community.kuzzle contributors (@ansible-collections)
-requirements:
-  - requests
 extends_documentation_fragment:
   - community.kuzzle._connection
   - community.kuzzle._connection.actiongroup
@@ -42,8 +40,6 @@ attributes:
   diff_mode:
     support: full
     details: The diff shows the normalised policies and rate limit, the same in check mode and in real runs.
-  platform:
-    platforms: all
 options:
   name:
     description:
@@ -125,8 +121,6 @@ options:
     choices: [fail, remove]
     default: fail
 notes:
-  - The module talks to Kuzzle over HTTP from the host it runs on. Run it on the controller, with
-    C(delegate_to) V(localhost) or in a play on V(localhost).
   - Kuzzle has no versions on security objects, so a change made by someone else between the read and
     the write of a task is overwritten for the keys this task writes.
 seealso:

@@ -26,39 +26,12 @@ description:
 version_added: 0.1.0
 author:
   - community.kuzzle contributors (@ansible-collections)
-requirements:
-  - requests
 extends_documentation_fragment:
+  - community.kuzzle._info
+  - community.kuzzle._info.read_only
   - community.kuzzle._connection
   - community.kuzzle._connection.actiongroup
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: The module only reads; it runs the same in check mode.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
-options:
-  name:
-    description:
-      - The identifier of the one profile to read.
-      - Cannot be used with O(names). With neither, every profile is read.
-    type: str
-    aliases: [id]
-  names:
-    description:
-      - The identifiers of the profiles to read. Duplicates are read once.
-      - Cannot be used with O(name). With neither, every profile is read.
-    type: list
-    elements: str
-    aliases: [ids]
-notes:
-  - The module talks to Kuzzle over HTTP from the host it runs on. Run it on the controller, with
-    C(delegate_to) V(localhost) or in a play on V(localhost).
-  - Kuzzle pages searches up to its C(limits.documentsFetchCount) (10,000 by default); beyond it the module
-    fails instead of returning part of the profiles.
 seealso:
   - module: community.kuzzle.kuzzle_profile
 """

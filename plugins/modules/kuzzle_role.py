@@ -31,8 +31,6 @@ description:
 version_added: 0.1.0
 author:
   - community.kuzzle contributors (@ansible-collections)
-requirements:
-  - requests
 extends_documentation_fragment:
   - community.kuzzle._connection
   - community.kuzzle._connection.actiongroup
@@ -44,8 +42,6 @@ attributes:
   diff_mode:
     support: full
     details: The diff shows the normalised controllers, the same in check mode and in real runs.
-  platform:
-    platforms: all
 options:
   name:
     description:
@@ -87,8 +83,6 @@ options:
     choices: [wait_for, 'false']
     default: wait_for
 notes:
-  - The module talks to Kuzzle over HTTP from the host it runs on. Run it on the controller, with
-    C(delegate_to) V(localhost) or in a play on V(localhost).
   - Kuzzle has no versions on security objects, so a change made by someone else between the read and
     the write of a task is overwritten.
   - A role cannot be deleted while a profile uses it. Remove it from those profiles first

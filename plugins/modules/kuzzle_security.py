@@ -27,8 +27,6 @@ description:
 version_added: 0.1.0
 author:
   - community.kuzzle contributors (@ansible-collections)
-requirements:
-  - requests
 extends_documentation_fragment:
   - community.kuzzle._connection
   - community.kuzzle._connection.actiongroup
@@ -40,8 +38,6 @@ attributes:
   diff_mode:
     support: full
     details: One diff per created, updated or deleted object, from the objects that decided C(changed).
-  platform:
-    platforms: all
 options:
   roles:
     description:
@@ -190,6 +186,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
 )
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
 from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report, _role
+
 
 def definition_of(module):
     """The kinds the task gives, and a clear failure for anything Kuzzle would refuse."""

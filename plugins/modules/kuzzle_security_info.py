@@ -20,20 +20,11 @@ description:
 version_added: 0.1.0
 author:
   - community.kuzzle contributors (@ansible-collections)
-requirements:
-  - requests
 extends_documentation_fragment:
+  - community.kuzzle._info.read_only
   - community.kuzzle._connection
   - community.kuzzle._connection.actiongroup
   - ansible.builtin.action_common_attributes
-attributes:
-  check_mode:
-    support: full
-    details: Only reads.
-  diff_mode:
-    support: none
-  platform:
-    platforms: all
 options:
   kinds:
     description: The kinds of objects to export.
@@ -41,9 +32,6 @@ options:
     elements: str
     choices: [roles, profiles, users]
     default: [roles, profiles, users]
-notes:
-  - Kuzzle pages searches up to its C(limits.documentsFetchCount) (10,000 by default) objects per kind; the module fails
-    clearly rather than return a silent subset beyond that.
 seealso:
   - module: community.kuzzle.kuzzle_security
 """

@@ -32,8 +32,6 @@ description:
 version_added: 0.1.0
 author:
   - community.kuzzle contributors (@ansible-collections)
-requirements:
-  - requests
 extends_documentation_fragment:
   - community.kuzzle._connection
   - community.kuzzle._connection.actiongroup
@@ -51,8 +49,6 @@ attributes:
     details:
       - The diff shows the profiles, the content keys the task manages and the local username; a password
         that will be sent shows as V((set\)) or V((changed\)), never in clear.
-  platform:
-    platforms: all
 options:
   name:
     description:
@@ -129,8 +125,6 @@ options:
     choices: [wait_for, 'false']
     default: wait_for
 notes:
-  - The module talks to Kuzzle over HTTP from the host it runs on. Run it on the controller, with
-    C(delegate_to) V(localhost) or in a play on V(localhost).
   - Kuzzle has no versions on users, so a change made by someone else between the read and the write of a
     task is overwritten for the keys this task writes.
   - When a user change and a credentials change are both needed, the user is written first. If the
@@ -250,6 +244,8 @@ from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_pr
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _user
 
 STRATEGY = _user.STRATEGY
+
+
 def password_action(module, client, name, before):
     """None when no password is sent, else the placeholder of the write: PASSWORD_SET or PASSWORD_CHANGED."""
     p = module.params
