@@ -285,8 +285,8 @@ def start_serve(workdir):
 
 
 # Set by the runner for every ansible-* command: --env cannot change them.
-FIXED_ENV = ('PATH', 'ANSIBLE_CONFIG', 'ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_HOME', 'ANSIBLE_LOCAL_TEMP', 'ANSIBLE_PYTHON_INTERPRETER',
-             'ANSIBLE_NOCOLOR', 'ANSIBLE_RETRY_FILES_ENABLED')
+FIXED_ENV = ('PATH', 'ANSIBLE_CONFIG', 'ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_HOME', 'ANSIBLE_LOCAL_TEMP', 'ANSIBLE_REMOTE_TEMP',
+             'ANSIBLE_PYTHON_INTERPRETER', 'ANSIBLE_NOCOLOR', 'ANSIBLE_RETRY_FILES_ENABLED')
 
 
 class Ansible:
@@ -309,6 +309,7 @@ class Ansible:
             'ANSIBLE_COLLECTIONS_PATH': self.collections,
             'ANSIBLE_HOME': os.path.join(workdir, 'ansible-home'),
             'ANSIBLE_LOCAL_TEMP': os.path.join(workdir, 'ansible-tmp'),
+            'ANSIBLE_REMOTE_TEMP': os.path.join(workdir, 'remote-tmp'),  # so that a killed run leaves nothing in ~/.ansible
             'ANSIBLE_PYTHON_INTERPRETER': os.path.join(self.bin, 'python'),
             'ANSIBLE_NOCOLOR': '1',
             'ANSIBLE_RETRY_FILES_ENABLED': '0',
@@ -401,12 +402,19 @@ class Bench:  # pylint: disable=too-many-instance-attributes
     def progress(self, text):
         print('[%7.1f s] %s' % (time.monotonic() - self.started, text), file=sys.stderr, flush=True)
 
-    def baseline(self, items):
-        """Median (wall, CPU) seconds of 3 runs of the baseline playbook with ``items`` pings."""
-        var_file = self.write_json('baseline-%d.json' % items, {'bench_items': items})
+    def baseline(self, items, profiles=0):
+        """Median (wall, CPU) seconds of 3 runs of the baseline playbook with ``items`` pings.
+
+        ``profiles``: also load that many generated profiles as extra vars, as the methods do, to show
+        what parsing them costs the controller whatever the method.
+        """
+        var_files = [self.write_json('baseline-%d.json' % items, {'bench_items': items})]
+        if profiles:
+            var_files.append(self.write_json('baseline-profiles-%d.json' % profiles,
+                                             {'bench_profiles': dataset(self.args.seed, profiles, 'baseline-', 'v1')}))
         times, cpus = [], []
         while len(times) < 3:
-            returncode, output, seconds = self.ansible.playbook('baseline.yml', [var_file], timeout=600 + 5 * items)
+            returncode, output, seconds = self.ansible.playbook('baseline.yml', var_files, timeout=600 + 5 * items)
             if returncode:
                 raise Failure('baseline playbook failed:\n%s' % output[-2000:])
             times.append(seconds)
@@ -665,6 +673,7 @@ def main(argv):  # pylint: disable=too-many-locals,too-many-branches,too-many-st
         items = min(args.sizes + [50])  # enough to see the per-item cost
         bench.progress('baselines: an empty play, and a loop of %d ansible.builtin.ping' % items)
         report['baseline'] = (bench.baseline(0), bench.baseline(items), items)
+        report['baseline_vars'] = dict((size, bench.baseline(0, size)) for size in args.sizes)
         for size in args.sizes:
             for method in args.methods:
                 bench.measure(size, method, available[method])
@@ -713,6 +722,8 @@ def print_report(report, args):
         (empty, empty_cpu), (loop, loop_cpu), items = report['baseline']
         print('Baselines (median of 3): an empty play takes %.2f s (%.2f s CPU); a loop of ansible.builtin.ping adds %.3f s '
               '(%.3f s CPU) per item (%d items).' % (empty, empty_cpu, (loop - empty) / items, (loop_cpu - empty_cpu) / items, items))
+        print('The empty play with the N generated profiles loaded as extra vars (as every method loads them): ' + '; '.join(
+            'N=%d %.2f s (%.2f s CPU)' % (size, wall, cpu) for size, (wall, cpu) in sorted(report['baseline_vars'].items())) + '.')
     if 'proxy' in report:
         direct, proxied = report['proxy']
         print('Counting proxy overhead: GET /_healthcheck %.2f ms direct, %.2f ms through the proxy: +%.2f ms per request (%d requests each).'
