@@ -307,14 +307,17 @@ def final_state(definition, current, operations, adapters=None):
     return state
 
 
-def unresolved_references(state, purge, adapters=None):
+def unresolved_references(state, purge, operations, adapters=None):
     """References the final state cannot resolve by itself.
 
     Returns ``(dangling, to_check)``: ``dangling`` is {target kind: {id: [(kind, id) referring to it]}}
     for targets that will not exist (their kind is purged and the definition does not keep them);
     ``to_check`` is {target kind: set of ids} that Kuzzle must hold already (their kind is not part of
-    the definition, or was only read for the listed ids)."""
+    the definition, or was only read for the listed ids). Only the objects the plan writes need that
+    check: Kuzzle refused to store the others with a missing reference, and refuses to delete what
+    they use."""
     adapters = adapters or ADAPTERS
+    written = set((op.kind, op.id) for op in operations if op.action != 'delete')
     dangling, to_check = {}, {}
     for kind, objects in state.items():
         target = adapters[kind].depends_on
@@ -324,7 +327,7 @@ def unresolved_references(state, purge, adapters=None):
                     continue
                 if target in state and purge:
                     dangling.setdefault(target, {}).setdefault(ref, []).append((kind, object_id))
-                else:
+                elif (kind, object_id) in written:
                     to_check.setdefault(target, set()).add(ref)
     return dangling, to_check
 

@@ -188,6 +188,18 @@ from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_pr
 from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report, _role
 
 
+def user_passwords(users):
+    """Every password string of the users option, whatever the shape around it (checked later)."""
+    found = []
+    for body in (users or {}).values() if isinstance(users, dict) else ():
+        credentials = body.get('credentials') if isinstance(body, dict) else None
+        local = credentials.get('local') if isinstance(credentials, dict) else None
+        password = local.get('password') if isinstance(local, dict) else None
+        if isinstance(password, str) and password:
+            found.append(password)
+    return found
+
+
 def definition_of(module):
     """The kinds the task gives, and a clear failure for anything Kuzzle would refuse."""
     definition = dict((kind, module.params[kind]) for kind in _bulk.KINDS if module.params[kind] is not None)
@@ -252,7 +264,7 @@ def reference_problems(module, client, definition, current, operations):
     """Why the plan cannot be applied: an object would refer to one that will not exist, an object to delete
     is still used by one that stays, or a role has rights Kuzzle would refuse."""
     problems = []
-    dangling, to_check = _bulk.unresolved_references(_bulk.final_state(definition, current, operations), module.params['purge'])
+    dangling, to_check = _bulk.unresolved_references(_bulk.final_state(definition, current, operations), module.params['purge'], operations)
     for kind, refs in sorted(dangling.items()):
         problems.extend('%s "%s" is used by %s, but the definition neither keeps nor defines it' % (
             _bulk.NOUNS[kind], ref, ', '.join('%s "%s"' % (_bulk.NOUNS[k], i) for k, i in users)) for ref, users in sorted(refs.items()))
@@ -304,14 +316,17 @@ def main():
     # no_log=True here only keeps the invocation (which may hold user passwords) out of the system log;
     # the passwords themselves are masked in every output below
     module = kuzzle_module(argument_spec, no_log=True)
+    passwords = user_passwords(module.params['users'])
+    module.no_log_values.update(passwords)  # masked in any result from here on, failures included
     definition = definition_of(module)
+    # Ansible sends the module's arguments back in every result (invocation.module_args); a definition of
+    # thousands of objects would double the result and slow the controller down: say what it held instead
+    for kind, objects in definition.items():
+        module.params[kind] = '(%d %s, not repeated here)' % (len(objects), kind)
     result = dict(changed=False)
     client = kuzzle_client(module)
-    for body in (definition.get('users') or {}).values():
-        password = _bulk.UserAdapter.local(body).get('password')
-        if password:
-            module.no_log_values.add(password)  # masked in the result, whatever happens
-            client.add_secret(password)  # masked in every message, even if Kuzzle echoes it
+    for password in passwords:
+        client.add_secret(password)  # masked in every message, even if Kuzzle echoes it
     applied = []
     try:
         with client:

@@ -143,11 +143,13 @@ def test_references_that_will_not_resolve():
     operations, unused = _bulk.plan(definition, current, purge=True)
     state = _bulk.final_state(definition, current, operations)
     assert sorted(state['roles']) == ['r']
-    dangling, to_check = _bulk.unresolved_references(state, purge=True)
+    dangling, to_check = _bulk.unresolved_references(state, True, operations)
     assert dangling == {'roles': {'elsewhere': [('profiles', 'p')], 'gone': [('profiles', 'p')]}}
     assert to_check == {}
     # without purge, roles the definition does not list may exist in Kuzzle: to be checked there
     operations, unused = _bulk.plan(definition, {'roles': {}, 'profiles': {}}, purge=False)
     state = _bulk.final_state(definition, {'roles': {}, 'profiles': {}}, operations)
-    assert _bulk.unresolved_references(state, purge=False) == ({}, {'roles': {'gone', 'elsewhere'}})
+    assert _bulk.unresolved_references(state, False, operations) == ({}, {'roles': {'gone', 'elsewhere'}})
+    # an object that stays as it is needs no check: Kuzzle stored it with its references
+    assert _bulk.unresolved_references(state, False, []) == ({}, {})
     assert _bulk.deleted_ids(operations) == {}
