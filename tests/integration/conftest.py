@@ -157,9 +157,11 @@ class Playbooks:
         options.update(overrides)
         return options
 
-    def run(self, tasks, check=False, diff=False, verbosity=0, env=None, module_defaults='admin', extra_args=()):
+    def run(self, tasks, check=False, diff=False, verbosity=0, env=None, module_defaults='admin', extra_args=(), roles=None):
         self.count += 1
         play = {'name': 'test play', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}
+        if roles:
+            play['roles'] = roles
         if module_defaults == 'admin':
             module_defaults = {'group/community.kuzzle.kuzzle': self.connection()}
         if module_defaults:

@@ -23,20 +23,6 @@ def task(title, **options):
     return {'name': title, MODULE: options}
 
 
-def assert_clean_failure(run, task_name, *fragments):
-    """A failed task with a clear message: no traceback, no module crash output."""
-    result = run.result(task_name)
-    assert run.status(task_name) == 'failed', run.output
-    for key in ('module_stderr', 'module_stdout'):
-        assert key not in result, result
-    # ansible-core 2.19 adds this placeholder to every failed result that carries no traceback
-    assert result.get('exception', '(traceback unavailable)') == '(traceback unavailable)', result['exception']
-    assert 'Traceback' not in run.output
-    for fragment in fragments:
-        assert fragment in result['msg'], result['msg']
-    return result
-
-
 def test_create_then_second_run_reports_ok(playbooks, admin, kuzzle, uid):
     run = playbooks.run([task('create', name=uid, policies=EDITOR, rate_limit=5)])
     assert run.rc == 0, run.output
@@ -161,7 +147,7 @@ def test_profile_in_use_fails_cleanly_and_remove_takes_it_away(playbooks, admin,
     for check in (True, False):
         run = playbooks.run([task('delete', name=uid, state='absent')], check=check)
         assert run.rc != 0
-        assert_clean_failure(run, 'delete', 'Could not delete profile "%s"' % uid, 'security.profile.in_use', uid + '-user')
+        run.clean_failure('delete', 'Could not delete profile "%s"' % uid, 'security.profile.in_use', uid + '-user')
     assert kuzzle.writes_since(mark) == []
     assert admin.profile(uid) is not None
 
@@ -177,7 +163,7 @@ def test_unknown_role_fails_in_check_mode_too_and_writes_nothing(playbooks, admi
     for check in (True, False):
         run = playbooks.run([task('unknown role', name=uid, policies=[{'role_id': 'no-such-role'}])], check=check)
         assert run.rc != 0
-        result = assert_clean_failure(run, 'unknown role', 'Could not create profile "%s"' % uid,
+        result = run.clean_failure('unknown role', 'Could not create profile "%s"' % uid,
                                       'security.role.not_found', 'no-such-role')
         assert result['error_id'] == 'security.role.not_found' and result['status'] == 404
     assert admin.profile(uid) is None
@@ -227,7 +213,7 @@ def test_wrong_password_fails_without_leaking_it(playbooks, admin, kuzzle, uid):
     run = playbooks.run([task('bad login', name=uid, policies=[{'role_id': 'reader'}])],
                         module_defaults={'group/community.kuzzle.kuzzle': playbooks.connection(password=secret)}, verbosity=3)
     assert run.rc != 0
-    result = assert_clean_failure(run, 'bad login', 'log in', 'plugin.strategy.missing_user')
+    result = run.clean_failure('bad login', 'log in', 'plugin.strategy.missing_user')
     assert result['status'] == 401
     assert secret not in run.output
     assert admin.profile(uid) is None
@@ -238,7 +224,7 @@ def test_anonymous_is_refused_clearly(playbooks, admin, uid):
     run = playbooks.run([task('anonymous', name=uid, policies=[{'role_id': 'reader'}])],
                         module_defaults={'group/community.kuzzle.kuzzle': {'url': playbooks.kuzzle.url}})
     assert run.rc != 0
-    assert_clean_failure(run, 'anonymous', 'Could not read profile "%s"' % uid, '401', 'security.rights.unauthorized')
+    run.clean_failure('anonymous', 'Could not read profile "%s"' % uid, '401', 'security.rights.unauthorized')
     assert admin.profile(uid) is None
 
 
@@ -249,7 +235,7 @@ def test_forbidden_user_is_refused_clearly(playbooks, admin, uid):
                         module_defaults={'group/community.kuzzle.kuzzle': playbooks.connection(
                             username=uid + '-ro-user', password='ro-pass-123')})
     assert run.rc != 0
-    assert_clean_failure(run, 'forbidden', '403', 'security.rights.forbidden')
+    run.clean_failure('forbidden', '403', 'security.rights.forbidden')
     assert admin.profile(uid) is None
 
 
@@ -257,7 +243,7 @@ def test_unreachable_server(playbooks, uid):
     run = playbooks.run([task('unreachable', name=uid, policies=[{'role_id': 'reader'}], timeout=3, retries=0)],
                         module_defaults={'group/community.kuzzle.kuzzle': playbooks.connection(url='http://127.0.0.1:9')})
     assert run.rc != 0
-    assert_clean_failure(run, 'unreachable', 'Could not', 'cannot reach Kuzzle at http://127.0.0.1:9')
+    run.clean_failure('unreachable', 'Could not', 'cannot reach Kuzzle at http://127.0.0.1:9')
 
 
 def test_malformed_input_fails_before_any_request(playbooks, kuzzle, uid):
@@ -279,7 +265,7 @@ def test_malformed_input_fails_before_any_request(playbooks, kuzzle, uid):
     tasks = [dict(task('case %d' % i, **options), ignore_errors=True) for i, options in enumerate(c[0] for c in cases)]
     run = playbooks.run(tasks, module_defaults=unreachable)
     for i, fragment in enumerate(c[1] for c in cases):
-        result = assert_clean_failure(run, 'case %d' % i, fragment)
+        result = run.clean_failure('case %d' % i, fragment)
         assert 'cannot reach' not in result['msg']
     assert kuzzle.writes_since(mark) == []
 
@@ -287,7 +273,7 @@ def test_malformed_input_fails_before_any_request(playbooks, kuzzle, uid):
 def test_creating_without_policies_is_refused(playbooks, admin, uid):
     run = playbooks.run([task('no policies', name=uid, rate_limit=3)])
     assert run.rc != 0
-    assert_clean_failure(run, 'no policies', 'policies is required to create it')
+    run.clean_failure('no policies', 'policies is required to create it')
     assert admin.profile(uid) is None
 
 
@@ -302,7 +288,7 @@ def test_strict_checks_indexes_before_writing(playbooks, admin, kuzzle, uid):
     for check in (True, False):
         run = playbooks.run([task('strict bad', name=uid, policies=bad, strict=True)], check=check)
         assert run.rc != 0
-        assert_clean_failure(run, 'strict bad', 'services.storage.unknown_collection', 'missing')
+        run.clean_failure('strict bad', 'services.storage.unknown_collection', 'missing')
     assert kuzzle.writes_since(mark) == []
     run = playbooks.run([task('strict good', name=uid, policies=good, strict=True)])
     assert run.rc == 0, run.output

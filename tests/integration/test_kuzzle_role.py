@@ -35,19 +35,6 @@ def put_role(admin, name, body, force=False):
     assert status == 200, answer
 
 
-def assert_clean_failure(run, task_name, *fragments):
-    """A failed task with a clear message: no traceback, no module crash output."""
-    result = run.result(task_name)
-    assert run.status(task_name) == 'failed', run.output
-    for key in ('module_stderr', 'module_stdout'):
-        assert key not in result, result
-    assert result.get('exception', '(traceback unavailable)') == '(traceback unavailable)', result['exception']
-    assert 'Traceback' not in run.output
-    for fragment in fragments:
-        assert fragment in result['msg'], result['msg']
-    return result
-
-
 def test_create_then_second_run_reports_ok(playbooks, admin, kuzzle, uid):
     run = playbooks.run([task('create', name=uid, controllers=READER)])
     assert run.rc == 0, run.output
@@ -163,7 +150,7 @@ def test_role_in_use_fails_naming_the_profile_and_writes_nothing(playbooks, admi
     for check in (True, False):
         run = playbooks.run([task('delete', name=uid, state='absent')], check=check)
         assert run.rc != 0
-        result = assert_clean_failure(run, 'delete', 'Could not delete role "%s"' % uid, '412', 'security.role.in_use',
+        result = run.clean_failure('delete', 'Could not delete role "%s"' % uid, '412', 'security.role.in_use',
                                       '2 profile(s)', uid + '-p1', uid + '-p2')
         assert result['error_id'] == 'security.role.in_use' and result['status'] == 412
     assert kuzzle.writes_since(mark) == []
@@ -175,7 +162,7 @@ def test_reserved_roles_are_never_deleted(playbooks, admin, kuzzle):
     run = playbooks.run([dict(task('delete %s' % name, name=name, state='absent'), ignore_errors=True)
                          for name in ('admin', 'default', 'anonymous')])
     for name in ('admin', 'default', 'anonymous'):
-        assert_clean_failure(run, 'delete %s' % name, 'Invalid task for role "%s"' % name, 'reserved')
+        run.clean_failure('delete %s' % name, 'Invalid task for role "%s"' % name, 'reserved')
         assert stored_role(admin, name) is not None
     assert kuzzle.writes_since(mark) == []
 
@@ -196,7 +183,7 @@ def test_unknown_controller_or_action_is_refused_cleanly_in_check_mode_too(playb
         run = playbooks.run(tasks, check=check)
         for i, case in enumerate(cases):
             error_id, fragment = case[2:]
-            result = assert_clean_failure(run, 'case %d' % i, 'Could not create role "%s"' % uid, '400', error_id, fragment)
+            result = run.clean_failure('case %d' % i, 'Could not create role "%s"' % uid, '400', error_id, fragment)
             assert result['error_id'] == error_id and result['status'] == 400
     assert kuzzle.writes_since(mark) == []
     assert stored_role(admin, uid) is None
@@ -207,7 +194,7 @@ def test_force_allows_an_unknown_plugin_controller(playbooks, admin, kuzzle, uid
     mark = kuzzle.mark()
     refused = playbooks.run([task('no force', name=uid, controllers=controllers)])
     assert refused.rc != 0
-    assert_clean_failure(refused, 'no force', 'security.role.unknown_controller', 'billing-plugin/invoices')
+    refused.clean_failure('no force', 'security.role.unknown_controller', 'billing-plugin/invoices')
     assert kuzzle.writes_since(mark) == []
 
     run = playbooks.run([task('force', name=uid, controllers=controllers, force=True),
@@ -229,7 +216,7 @@ def test_anonymous_must_keep_login(playbooks, admin, kuzzle):
         run = playbooks.run([dict(task('case %d' % i, name='anonymous', controllers=c), ignore_errors=True)
                              for i, c in enumerate(cases)], check=check)
         for i in range(len(cases)):
-            assert_clean_failure(run, 'case %d' % i, 'Invalid task for role "anonymous"', 'must allow auth:login',
+            run.clean_failure('case %d' % i, 'Invalid task for role "anonymous"', 'must allow auth:login',
                                  'security.role.login_required')
     assert kuzzle.writes_since(mark) == []
     assert stored_role(admin, 'anonymous') == before
@@ -259,7 +246,7 @@ def test_malformed_input_fails_before_any_request(playbooks, kuzzle, uid):
     tasks = [dict(task('case %d' % i, **options), ignore_errors=True) for i, options in enumerate(c[0] for c in cases)]
     run = playbooks.run(tasks, module_defaults=unreachable)
     for i, fragment in enumerate(c[1] for c in cases):
-        result = assert_clean_failure(run, 'case %d' % i, fragment)
+        result = run.clean_failure('case %d' % i, fragment)
         assert 'cannot reach' not in result['msg']
     assert kuzzle.writes_since(mark) == []
 
@@ -279,7 +266,7 @@ def test_user_without_the_api_list_right(playbooks, admin, kuzzle, uid):
 
     bad = playbooks.run([task('bad', name=uid, controllers={'document': {'actions': {'gett': True}}})], module_defaults=defaults)
     assert bad.rc != 0
-    result = assert_clean_failure(bad, 'bad', 'Could not create role "%s": Kuzzle answered 400 security.role.unknown_action' % uid)
+    result = bad.clean_failure('bad', 'Could not create role "%s": Kuzzle answered 400 security.role.unknown_action' % uid)
     assert result['status'] == 400
     assert kuzzle.writes_since(mark) == []
 

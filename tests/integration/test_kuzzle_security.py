@@ -244,3 +244,29 @@ def test_export_then_apply_on_an_empty_server_reproduces_it(playbooks, empty_kuz
     assert dict((k, v) for k, v in copied['users'].items() if k != 'copier') == export['users']
     again = playbooks.run([converge(purge=True, force=True, **export)], module_defaults=target)
     assert again.result('converge')['changed'] is False
+
+
+def test_the_security_role_passes_check_and_diff_through(playbooks, admin, kuzzle, uid):
+    wanted = definition(uid)
+    role = {'role': 'community.kuzzle.security', 'vars': {
+        'kuzzle_security_roles': wanted['roles'], 'kuzzle_security_profiles': wanted['profiles'],
+        'kuzzle_url': playbooks.kuzzle.url, 'kuzzle_username': admin.username, 'kuzzle_password': admin.password}}
+    name = 'community.kuzzle.security : Converge the Kuzzle security definition'
+    mark = kuzzle.mark()
+    check = playbooks.run([], roles=[role], check=True, diff=True, module_defaults=None)
+    assert check.rc == 0, check.output
+    assert check.result(name)['changed'] is True
+    assert '+++ after: profile %s-editor (after this task)' % uid in check.stdout
+    assert kuzzle.writes_since(mark) == []
+    assert admin.profile(uid + '-editor') is None
+
+    real = playbooks.run([], roles=[role], module_defaults=None)
+    assert real.rc == 0, real.output
+    assert real.result(name)['msg'] == '2 roles created, 0 updated, 0 deleted, 0 unchanged; 2 profiles created, 0 updated, 0 deleted, 0 unchanged'
+    assert playbooks.run([], roles=[role], module_defaults=None).result(name)['changed'] is False
+
+    # the argument specs refuse a wrong type before anything runs
+    bad = dict(role, vars=dict(role['vars'], kuzzle_security_purge='sometimes'))
+    refused = playbooks.run([], roles=[bad], module_defaults=None)
+    assert refused.rc != 0
+    assert 'kuzzle_security_purge' in refused.output
