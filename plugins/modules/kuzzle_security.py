@@ -242,7 +242,7 @@ def user_extras(module, client, definition, current):
         username = local.get('username') or stored
         # a username belongs to one user: Kuzzle would refuse it only when writing, after what came before
         owner = owners.get(username)
-        if owner not in (None, kuid) and not (owner in users and _bulk.UserAdapter.local(users[owner]).get('username') not in (None, username)):
+        if owner not in (None, kuid):
             problems.append('user "%s": username "%s" is already used by user "%s"' % (kuid, username, owner))
         if username in wanted:
             problems.append('users "%s" and "%s" would both have the username "%s"' % (wanted[username], kuid, username))
@@ -353,20 +353,24 @@ def protected_users(module, client, definition):
     """{'users': [the kuid the task authenticates as]} when users are purged: a task never deletes itself."""
     if not (module.params['purge'] and 'users' in definition):
         return {}
-    me = client.call('GET', ['_me'], doing='read the user this task authenticates as')
+    me = client.call('GET', ['users', '_me'] if client.major_version == 1 else ['_me'], doing='read the user this task authenticates as')
     return {'users': [me.get('_id')]} if isinstance(me, dict) else {}
 
 
 def apply(module, client, definition, operations, applied):
     """Write in plan order. Writes do not wait for Kuzzle's refresh: each group of writes of one kind
     ends with one refresh instead (as admin:loadSecurities does), when the task waits for it or when
-    more writes follow (Kuzzle checks with a search that a deleted object is no longer used)."""
+    more writes follow (Kuzzle checks with a search that a deleted object is no longer used).
+    Kuzzle 1.x has no security:refresh action: there every write waits, as the task asks."""
+    v1 = client.major_version == 1
     for i, op in enumerate(operations):
         body = definition.get(op.kind, {}).get(op.id)
         for n, (method, segments, request_body, doing) in enumerate(_bulk.ADAPTERS[op.kind].requests(op, body)):
-            query = {'refresh': 'false'}
-            if op.kind == 'roles' and op.action != 'delete':
+            query = {'refresh': module.params['refresh'] if v1 else 'false'}
+            if op.kind == 'roles' and op.action != 'delete' and not v1:  # 1.x has no force and checks nothing
                 query['force'] = module.params['force']
+            if v1 and op.kind == 'roles' and op.action == 'update':
+                segments = ['roles', op.id]  # 1.x's updateRole merges rights and could never remove one: replace
             try:
                 client.call(method, segments, query=query, body=request_body, doing=doing)
             except KuzzleError:
@@ -376,7 +380,7 @@ def apply(module, client, definition, operations, applied):
         applied.append(op.as_dict())
         following = operations[i + 1] if i + 1 < len(operations) else None
         group_ends = following is None or (following.kind, following.action == 'delete') != (op.kind, op.action == 'delete')
-        if group_ends and (module.params['refresh'] == 'wait_for' or following is not None):
+        if not v1 and group_ends and (module.params['refresh'] == 'wait_for' or following is not None):
             client.call('POST', ['_security', op.kind, '_refresh'], doing='refresh the %s' % op.kind)
 
 

@@ -87,3 +87,14 @@ def test_nothing_to_converge_and_invalid_bodies_fail_before_any_request(run_modu
     assert 'profile id "_search" cannot be used' in result['msg']
     assert 'profile "ok": policies must be a non-empty list' in result['msg']
     assert len(kuzzle_http.calls) == 0
+
+
+def test_kuzzle_1_replaces_roles_and_waits_on_each_write_instead_of_refreshing(run_module, kuzzle_http):
+    stored = {'_id': 'reader', '_source': {'controllers': {'document': {'actions': {'get': True, 'search': True}}}}}
+    kuzzle_http.add(responses.POST, URL + '/roles/_search?from=0&size=1000', json=envelope({'hits': [stored], 'total': 1}, v1=True))
+    kuzzle_http.add(responses.PUT, URL + '/roles/reader?refresh=wait_for', json=envelope({'_id': 'reader', '_source': {}}, v1=True))
+    failed, result = run_module(kuzzle_security.main, dict(token='t', force=True, roles={
+        'reader': {'controllers': {'document': {'actions': {'get': True}}}}}))
+    assert not failed, result
+    # no publicApi check, no force, no security:refresh on 1.x; the role is replaced (1.x's updateRole merges)
+    assert calls(kuzzle_http) == [('POST', '/roles/_search?from=0&size=1000'), ('PUT', '/roles/reader?refresh=wait_for')]
