@@ -164,7 +164,7 @@ def test_unknown_role_fails_in_check_mode_too_and_writes_nothing(playbooks, admi
         run = playbooks.run([task('unknown role', name=uid, policies=[{'role_id': 'no-such-role'}])], check=check)
         assert run.rc != 0
         result = run.clean_failure('unknown role', 'Could not create profile "%s"' % uid,
-                                      'security.role.not_found', 'no-such-role')
+                                   'security.role.not_found', 'no-such-role')
         assert result['error_id'] == 'security.role.not_found' and result['status'] == 404
     assert admin.profile(uid) is None
     assert kuzzle.writes_since(mark) == []

@@ -151,7 +151,7 @@ def test_role_in_use_fails_naming_the_profile_and_writes_nothing(playbooks, admi
         run = playbooks.run([task('delete', name=uid, state='absent')], check=check)
         assert run.rc != 0
         result = run.clean_failure('delete', 'Could not delete role "%s"' % uid, '412', 'security.role.in_use',
-                                      '2 profile(s)', uid + '-p1', uid + '-p2')
+                                   '2 profile(s)', uid + '-p1', uid + '-p2')
         assert result['error_id'] == 'security.role.in_use' and result['status'] == 412
     assert kuzzle.writes_since(mark) == []
     assert stored_role(admin, uid) is not None
@@ -217,7 +217,7 @@ def test_anonymous_must_keep_login(playbooks, admin, kuzzle):
                              for i, c in enumerate(cases)], check=check)
         for i in range(len(cases)):
             run.clean_failure('case %d' % i, 'Invalid task for role "anonymous"', 'must allow auth:login',
-                                 'security.role.login_required')
+                              'security.role.login_required')
     assert kuzzle.writes_since(mark) == []
     assert stored_role(admin, 'anonymous') == before
 
