@@ -8,18 +8,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import contextlib
 import json
 
 import pytest
 import yaml
 
 from ansible.module_utils import basic
-from ansible.module_utils.common.text.converters import to_bytes
 
 from ansible_collections.community.kuzzle.plugins.doc_fragments._connection import ModuleDocFragment
 from ansible_collections.community.kuzzle.plugins.module_utils import _connection
 from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleClient, KuzzleError
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import patch_module_args
 from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
     connection_argument_spec,
     fail_kuzzle,
@@ -27,15 +26,6 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
     kuzzle_module,
 )
 
-try:
-    from ansible.module_utils.testing import patch_module_args
-except ImportError:  # ansible-core before 2.19
-    from unittest import mock
-
-    @contextlib.contextmanager
-    def patch_module_args(args=None):
-        with mock.patch.object(basic, '_ANSIBLE_ARGS', to_bytes(json.dumps({'ANSIBLE_MODULE_ARGS': args or {}}))):
-            yield
 
 ENV = ('KUZZLE_URL', 'KUZZLE_USERNAME', 'KUZZLE_PASSWORD', 'KUZZLE_TOKEN')
 MODULE_SPEC = dict(name=dict(type='str', required=True))

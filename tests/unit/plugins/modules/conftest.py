@@ -55,6 +55,19 @@ def kuzzle_error(error_id, status, message, action='getProfile', v1=False):
     return envelope(None, status, error, action=action, v1=v1)
 
 
+def calls(mocked):
+    """(method, path and query) of every request the mocked transport received, in order."""
+    return [(c.request.method, c.request.url.replace(URL, '')) for c in mocked.calls]
+
+
+def methods(mocked):
+    return [c.request.method for c in mocked.calls]
+
+
+def body_of(call):
+    return json.loads(call.request.body)
+
+
 @pytest.fixture
 def kuzzle_http():
     with responses.RequestsMock(assert_all_requests_are_fired=False) as mocked:

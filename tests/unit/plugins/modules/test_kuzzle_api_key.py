@@ -22,24 +22,12 @@ from ansible.module_utils import basic
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_api_key
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, envelope, kuzzle_error
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, body_of, calls, envelope, kuzzle_error, methods
 
 TOKEN = 'kapikey-eyJhbGciOiJIUzI1NiJ9.eyJfaWQiOiJjaSJ9.c2lnbmF0dXJlLW9mLXRoZS1rZXk'
 SEARCH = URL + '/users/ci/api-keys/_search?from=0&size=1000'
 CREATE = URL + '/users/ci/api-keys/_create'
 DAY = 86400000
-
-
-def calls(mocked):
-    return [(c.request.method, c.request.url.replace(URL, '')) for c in mocked.calls]
-
-
-def methods(mocked):
-    return [c.request.method for c in mocked.calls]
-
-
-def body_of(call):
-    return json.loads(call.request.body)
 
 
 def stored(key_id, description, ttl=-1, expires_at=None, user='ci'):

@@ -16,16 +16,12 @@ import responses
 from ansible.module_utils import basic
 
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_login
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, envelope, kuzzle_error
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, calls, envelope, kuzzle_error
 
 JWT = 'kauth-eyJhbGciOiJIUzI1NiJ9.eyJfaWQiOiJhZG1pbiJ9.c2Vzc2lvbi1zaWduYXR1cmU'
 PASSWORD = 'S3cr3t-admin-pw'
 LOGIN = dict(username='admin', password=PASSWORD)
 ANSWER = envelope({'_id': 'admin-kuid', 'jwt': JWT, 'expiresAt': 1795753655000, 'ttl': 1800000}, action='login', controller='auth')
-
-
-def calls(mocked):
-    return [(c.request.method, c.request.url.replace(URL, '')) for c in mocked.calls]
 
 
 @pytest.fixture

@@ -12,26 +12,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 
 import responses
 
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_profile
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, envelope, kuzzle_error
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, body_of, calls, envelope, kuzzle_error
 
 PROFILE = URL + '/profiles/p1'
 STORED = {'policies': [{'roleId': 'reader'}], 'rateLimit': 7, 'tags': ['t'],
           'optimizedPolicies': [{'roleId': 'reader', 'restrictedTo': {}}],
           '_kuzzle_info': {'author': None, 'createdAt': 1, 'updatedAt': None, 'updater': None}}
 NOT_FOUND = kuzzle_error('security.profile.not_found', 404, 'Profile "p1" not found.')
-
-
-def calls(mocked):
-    return [(c.request.method, c.request.url.replace(URL, '')) for c in mocked.calls]
-
-
-def body_of(call):
-    return json.loads(call.request.body)
 
 
 def test_unchanged_profile_costs_one_get(run_module, kuzzle_http):

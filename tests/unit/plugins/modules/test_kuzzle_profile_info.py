@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_profile, kuzzle_profile_info
 from ansible_collections.community.kuzzle.tests.unit.plugins.module_utils.test__profile_params import SOURCE
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, envelope, kuzzle_error
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, calls, envelope, kuzzle_error
 
 INFO = {'author': None, 'createdAt': 1, 'updatedAt': None, 'updater': None}
 EDITOR = {'policies': [{'roleId': 'writer', 'restrictedTo': [{'index': 'shop', 'collections': ['products', 'carts']}]},
@@ -25,10 +25,6 @@ EDITOR = {'policies': [{'roleId': 'writer', 'restrictedTo': [{'index': 'shop', '
 EDITOR_PARAMS = {'name': 'editor', 'rate_limit': 50, 'policies': [
     {'role_id': 'reader'}, {'role_id': 'writer', 'restricted_to': [{'index': 'shop', 'collections': ['carts', 'products']}]}]}
 DEFAULT = {'policies': [{'roleId': 'default'}], 'rateLimit': 10, '_kuzzle_info': INFO}
-
-
-def calls(mocked):
-    return [(c.request.method, c.request.url.replace(URL, '')) for c in mocked.calls]
 
 
 def search_answer(hits, total=None):

@@ -12,7 +12,6 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 
 import pytest
 import responses
@@ -21,7 +20,7 @@ from ansible.module_utils import basic
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_role
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, envelope, kuzzle_error
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, body_of, calls, envelope, kuzzle_error
 
 ROLE = URL + '/roles/r1'
 CONTROLLERS = {'document': {'actions': {'get': True, 'search': True}}, 'auth': {'actions': {'login': True}}}
@@ -30,14 +29,6 @@ STORED = {'controllers': {'auth': {'actions': {'login': True}}, 'document': {'ac
 NOT_FOUND = kuzzle_error('security.role.not_found', 404, 'Role "r1" not found.', action='getRole')
 PUBLIC_API = {'auth': {'login': {}, 'logout': {}}, 'document': {'get': {}, 'search': {}, 'create': {}, 'delete': {}},
               'kuzzle-plugin-auth-passport-local/password': {'reset': {}}}
-
-
-def calls(mocked):
-    return [(c.request.method, c.request.url.replace(URL, '')) for c in mocked.calls]
-
-
-def body_of(call):
-    return json.loads(call.request.body)
 
 
 def stored_role(source=None, action='getRole', v1=False):

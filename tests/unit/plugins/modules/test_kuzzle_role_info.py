@@ -8,26 +8,17 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-import json
 
 import responses
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects
 from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleClient
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_role_info
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, envelope, kuzzle_error
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, body_of, calls, envelope, kuzzle_error
 
 INFO = {'author': None, 'createdAt': 1, 'updatedAt': None, 'updater': None}
 READER = {'controllers': {'document': {'actions': {'search': True, 'get': True}}}, '_kuzzle_info': INFO, 'description': 'd'}
 ADMIN = {'controllers': {'*': {'actions': {'*': True}}}, '_kuzzle_info': INFO}
-
-
-def calls(mocked):
-    return [(c.request.method, c.request.url.replace(URL, '')) for c in mocked.calls]
-
-
-def body_of(call):
-    return json.loads(call.request.body)
 
 
 def search_answer(hits, total=None, v1=False):

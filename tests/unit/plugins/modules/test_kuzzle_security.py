@@ -13,17 +13,13 @@ import json
 import responses
 
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_security
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, envelope
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, calls, envelope
 
 PROFILES = dict(('p%03d' % i, {'policies': [{'roleId': 'reader'}], 'rateLimit': i}) for i in range(250))
 
 
 def hits(definition):
     return [{'_id': i, '_source': dict(body, _kuzzle_info={})} for i, body in definition.items()]
-
-
-def calls(mocked):
-    return [(c.request.method, c.request.url.replace(URL, '')) for c in mocked.calls]
 
 
 def test_an_unchanged_definition_costs_one_search_plus_login_and_logout(run_module, kuzzle_http):

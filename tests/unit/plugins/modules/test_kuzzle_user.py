@@ -20,7 +20,7 @@ import responses
 from ansible.module_utils.common import warnings
 
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_user
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, envelope, kuzzle_error
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, body_of, calls, envelope, kuzzle_error, methods
 
 USER = URL + '/users/u1'
 CREDENTIALS = URL + '/credentials/local/u1'
@@ -30,18 +30,6 @@ STORED = {'profileIds': ['reader'], 'fullname': 'Alice', 'email': 'a@x', 'addres
 VIEW = dict((k, v) for k, v in STORED.items() if k != '_kuzzle_info')
 NOT_FOUND = kuzzle_error('security.user.not_found', 404, 'User "u1" not found.', action='getUser')
 USER_JWT = 'kauth-user-session-token-1'
-
-
-def calls(mocked):
-    return [(c.request.method, c.request.url.replace(URL, '')) for c in mocked.calls]
-
-
-def methods(mocked):
-    return [c.request.method for c in mocked.calls]
-
-
-def body_of(call):
-    return json.loads(call.request.body)
 
 
 def no_credentials(action, message):

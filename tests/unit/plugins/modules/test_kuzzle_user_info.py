@@ -14,7 +14,7 @@ import json
 import responses
 
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_user, kuzzle_user_info
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, envelope, kuzzle_error
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, calls, envelope, kuzzle_error
 
 INFO = {'author': None, 'createdAt': 1, 'updatedAt': None, 'updater': None}
 ALICE = {'profileIds': ['reader', 'editor'], 'fullname': 'Alice', 'address': {'city': 'A'}, '_kuzzle_info': INFO}
@@ -22,10 +22,6 @@ BOT = {'profileIds': ['ingest'], '_kuzzle_info': INFO}
 ALICE_PARAMS = {'name': 'alice', 'profile_ids': ['editor', 'reader'], 'content': {'fullname': 'Alice', 'address': {'city': 'A'}},
                 'credentials': {'username': 'alice.l'}}
 BOT_PARAMS = {'name': 'bot', 'profile_ids': ['ingest'], 'content': {}}
-
-
-def calls(mocked):
-    return [(c.request.method, c.request.url.replace(URL, '')) for c in mocked.calls]
 
 
 def no_credentials(kuid):
