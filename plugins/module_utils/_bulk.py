@@ -17,10 +17,10 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _profile, _report, _role, _user
+from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES
 
 # Writes go in this order (a profile needs its roles, a user its profiles); deletions in reverse.
 KINDS = ('roles', 'profiles', 'users')
-NOUNS = {'roles': 'role', 'profiles': 'profile', 'users': 'user'}
 # Which kind refers to which, and where a stored object names what it refers to (for searches).
 DEPENDENT_KIND = {'roles': 'profiles', 'profiles': 'users'}
 REFERENCE_FIELD = {'profiles': 'policies.roleId', 'users': 'profileIds'}
@@ -38,7 +38,7 @@ class Operation:
         self.body = body
 
     def describe(self):
-        return '%s %s "%s"' % (self.action, NOUNS[self.kind], self.id)
+        return '%s %s "%s"' % (self.action, KIND_NAMES[self.kind], self.id)
 
     def as_dict(self):
         return {'kind': self.kind, 'id': self.id, 'action': self.action}
@@ -56,8 +56,10 @@ class Adapter:
     depends_on = None
 
     @classmethod
-    def requests(cls, op, body):
-        """The HTTP requests of one operation: (method, path segments, request body, what it does)."""
+    def requests(cls, op, body, major_version=None):
+        """The HTTP requests of one operation: (method, path segments, request body, what it does).
+
+        ``major_version``: Kuzzle's, for the kinds whose routes differ in 1.x."""
         route = {'create': ('POST', [cls.kind, op.id, '_create']), 'update': ('PUT', [cls.kind, op.id, '_update']),
                  'delete': ('DELETE', [cls.kind, op.id])}[op.action]
         return [route + (op.body, op.describe())]
@@ -150,6 +152,12 @@ class RoleAdapter(Adapter):
     def export(source):
         return _role.normalize_role(source)
 
+    @classmethod
+    def requests(cls, op, body, major_version=None):
+        if op.action == 'delete':
+            return super(RoleAdapter, cls).requests(op, body)
+        return [_role.write_route(op.id, op.action == 'create', major_version) + (op.body, op.describe())]
+
 
 class UserAdapter(Adapter):
     """Users: profileIds, the content keys the definition gives and, when it gives credentials, the local
@@ -228,7 +236,7 @@ class UserAdapter(Adapter):
         return {'content': dict(_user.stored_content(source), profileIds=_user.normalize_profile_ids(source.get('profileIds')))}
 
     @classmethod
-    def requests(cls, op, body):
+    def requests(cls, op, body, major_version=None):
         password = cls.local(body).get('password')
         if op.action == 'create':
             return [('POST', ['users', op.id, '_create'], _user.create_body(op.after, password), op.describe())]
@@ -237,9 +245,7 @@ class UserAdapter(Adapter):
         calls = [('PUT', ['users', op.id, '_update'], op.body, op.describe())] if op.body else []
         action, credentials = _user.credentials_write(op.before, op.after, password)
         if action:
-            verb, segment = ('POST', '_create') if action == 'create' else ('PUT', '_update')
-            calls.append((verb, ['credentials', _user.STRATEGY, op.id, segment], credentials,
-                          '%s the local credentials of user "%s"' % (action, op.id)))
+            calls.append(_user.credentials_route(action, op.id) + (credentials, '%s the local credentials of user "%s"' % (action, op.id)))
         return calls
 
 
@@ -252,7 +258,7 @@ def definition_problems(definition, adapters=None):
     problems = []
     for kind in KINDS:
         for object_id, body in sorted((definition.get(kind) or {}).items()):
-            problems.extend('%s "%s": %s' % (NOUNS[kind], object_id, p) for p in adapters[kind].problems(object_id, body))
+            problems.extend('%s "%s": %s' % (KIND_NAMES[kind], object_id, p) for p in adapters[kind].problems(object_id, body))
     return problems
 
 

@@ -25,7 +25,7 @@ __metaclass__ = type
 
 import copy
 
-from ansible_collections.community.kuzzle.plugins.module_utils._report import stored_view
+from ansible_collections.community.kuzzle.plugins.module_utils._report import plural, stored_view
 
 RESERVED_PROFILES = ('admin', 'default', 'anonymous')
 
@@ -265,8 +265,7 @@ def _index_changes(role_id, old, new):
                 continue
             for verb, names in (('added', after_cols - before_cols), ('removed', before_cols - after_cols)):
                 if names:
-                    phrases.append('role %s: index %s: collection%s %s %s' % (
-                        role_id, index, 's' if len(names) > 1 else '', ', '.join(sorted(names)), verb))
+                    phrases.append('role %s: index %s: %s %s' % (role_id, index, plural('collection', sorted(names)), verb))
     return phrases
 
 
@@ -277,8 +276,7 @@ def summarize(name, before, after):
     if not after:
         return 'profile %s deleted' % name
     if not before:
-        words = 'profile %s created with role%s %s' % (
-            name, 's' if len(after['policies']) > 1 else '', ', '.join(role_ids(after)))
+        words = 'profile %s created with %s' % (name, plural('role', role_ids(after)))
         if after.get('rateLimit'):
             words += ', rate limit %d' % after['rateLimit']
         return words

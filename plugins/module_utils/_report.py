@@ -42,3 +42,13 @@ def stored_view(source, drop=SERVER_KEYS):
     if source is None:
         return {}
     return dict((key, value) for key, value in source.items() if key not in drop)
+
+
+def plural(word, names):
+    """'role reader' or 'roles reader, writer': ``word`` with an s for more than one name, then the names."""
+    return '%s%s %s' % (word, 's' if len(names) > 1 else '', ', '.join(names))
+
+
+def first_names(names, total):
+    """'a, b, ...': the first names of a list of ``total`` (the dots say that more were not named)."""
+    return ', '.join(names) + (', ...' if total > len(names) else '')

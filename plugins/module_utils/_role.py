@@ -24,7 +24,7 @@ __metaclass__ = type
 
 import difflib
 
-from ansible_collections.community.kuzzle.plugins.module_utils._report import stored_view
+from ansible_collections.community.kuzzle.plugins.module_utils._report import plural, stored_view
 
 RESERVED_ROLES = ('admin', 'default', 'anonymous')
 
@@ -101,6 +101,17 @@ def write_body(source, after):
     body = dict((key, value) for key, value in stored_view(source).items() if key != 'controllers')
     body['controllers'] = after['controllers']
     return body
+
+
+def write_route(name, create, major_version=None):
+    """(method, path segments) of createRole, or of the request that replaces the whole stored role."""
+    if create:
+        return 'POST', ['roles', name, '_create']
+    if major_version == 1:
+        # Kuzzle 1.x's updateRole is a partial update that merges controllers: it could never remove a
+        # right, so the role is replaced with createOrReplaceRole.
+        return 'PUT', ['roles', name]
+    return 'PUT', ['roles', name, '_update']
 
 
 def role_to_params(name, source):
@@ -185,10 +196,6 @@ def unknown_rights(controllers, api, force=False):
     return None
 
 
-def _plural(word, names):
-    return '%s%s %s' % (word, 's' if len(names) > 1 else '', ', '.join(names))
-
-
 def _value_words(value):
     if value is True:
         return 'allowed'
@@ -207,7 +214,7 @@ def _action_phrases(old, new):
         elif action not in old or old[action] != new[action]:
             groups.setdefault(_value_words(new[action]), []).append(action)
     order = sorted(groups, key=lambda words: (words != 'allowed', words != 'denied', words != 'removed', words))
-    return ['%s %s' % (_plural('action', groups[words]), words) for words in order]
+    return ['%s %s' % (plural('action', groups[words]), words) for words in order]
 
 
 def summarize(name, before, after):
@@ -217,7 +224,7 @@ def summarize(name, before, after):
     if not after:
         return 'role %s deleted' % name
     if not before:
-        return 'role %s created with %s' % (name, _plural('controller', list(after['controllers'])))
+        return 'role %s created with %s' % (name, plural('controller', list(after['controllers'])))
     old, new = before['controllers'], after['controllers']
     phrases = []
     for controller in sorted(set(old) | set(new)):

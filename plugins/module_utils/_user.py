@@ -31,7 +31,7 @@ __metaclass__ = type
 
 import copy
 
-from ansible_collections.community.kuzzle.plugins.module_utils._report import stored_view
+from ansible_collections.community.kuzzle.plugins.module_utils._report import plural, stored_view
 
 STRATEGY = 'local'
 PASSWORD_SET = '(set)'          # placeholder: local credentials are created with a password
@@ -175,6 +175,11 @@ def credentials_write(before, after, password=None):
     return ('create' if old is None else 'update'), body
 
 
+def credentials_route(action, kuid):
+    """(method, path segments) of the credentials write that credentials_write() chose: 'create' or 'update'."""
+    return ('POST' if action == 'create' else 'PUT'), ['credentials', STRATEGY, kuid, '_' + action]
+
+
 def create_body(after, password=None):
     """The createUser body: content with profileIds, and local credentials when the task gives them."""
     body = {'content': dict(copy.deepcopy(after['content']), profileIds=list(after['profileIds']))}
@@ -218,10 +223,6 @@ def user_to_params(kuid, source, username=None):
     return params
 
 
-def _plural(word, items):
-    return '%s%s %s' % (word, 's' if len(items) > 1 else '', ', '.join(items))
-
-
 def summarize(name, before, after):
     """A short plain-language account of the change from ``before`` to ``after`` (canonical forms).
 
@@ -233,7 +234,7 @@ def summarize(name, before, after):
         return 'user %s deleted' % name
     local = (after.get('credentials') or {}).get(STRATEGY)
     if not before:
-        words = 'user %s created with %s' % (name, _plural('profile', after['profileIds']))
+        words = 'user %s created with %s' % (name, plural('profile', after['profileIds']))
         if after['content']:
             words += ', content %s' % ', '.join(sorted(after['content']))
         if local:

@@ -327,7 +327,7 @@ def converge(module, client, name, source, before, after):
         if total and p['on_assigned_users'] == 'fail':
             raise KuzzleError(doing, status=412, error_id='security.profile.in_use', kuzzle_message=(
                 '%d user(s) still have this profile (%s); set on_assigned_users=remove to take it away from them'
-                % (total, ', '.join(users) + (', ...' if total > len(users) else ''))))
+                % (total, _report.first_names(users, total))))
         if not module.check_mode:
             if p['on_assigned_users'] == 'remove':
                 query['onAssignedUsers'] = 'remove'

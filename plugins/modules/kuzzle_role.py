@@ -267,7 +267,7 @@ def converge(module, client, name, source, after):
         if total:
             raise KuzzleError(doing, status=412, error_id='security.role.in_use', reason=(
                 'Kuzzle would answer 412 security.role.in_use: %d profile(s) still use this role (%s); '
-                'remove the role from them first' % (total, ', '.join(profiles) + (', ...' if total > len(profiles) else ''))))
+                'remove the role from them first' % (total, _report.first_names(profiles, total))))
         if not module.check_mode:
             client.call('DELETE', ['roles', name], query=query, doing=doing)
         return {}
@@ -279,13 +279,8 @@ def converge(module, client, name, source, after):
         return body
     if p['force'] and client.major_version != 1:
         query['force'] = True
-    if source is None:
-        stored = client.call('POST', ['roles', name, '_create'], query=query, body=body, doing=doing)
-    elif client.major_version == 1:
-        # Kuzzle 1.x's updateRole is a partial update that merges controllers: it cannot remove a right.
-        stored = client.call('PUT', ['roles', name], query=query, body=body, doing=doing)
-    else:
-        stored = client.call('PUT', ['roles', name, '_update'], query=query, body=body, doing=doing)
+    method, segments = _role.write_route(name, source is None, client.major_version)
+    stored = client.call(method, segments, query=query, body=body, doing=doing)
     return _report.stored_view(stored.get('_source'))
 
 

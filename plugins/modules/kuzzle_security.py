@@ -184,7 +184,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
     kuzzle_client,
     kuzzle_module,
 )
-from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
+from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES, id_problem
 from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report, _role
 
 
@@ -267,10 +267,10 @@ def reference_problems(module, client, definition, current, operations):
     dangling, to_check = _bulk.unresolved_references(_bulk.final_state(definition, current, operations), module.params['purge'], operations)
     for kind, refs in sorted(dangling.items()):
         problems.extend('%s "%s" is used by %s, but the definition neither keeps nor defines it' % (
-            _bulk.NOUNS[kind], ref, ', '.join('%s "%s"' % (_bulk.NOUNS[k], i) for k, i in users)) for ref, users in sorted(refs.items()))
+            KIND_NAMES[kind], ref, ', '.join('%s "%s"' % (KIND_NAMES[k], i) for k, i in users)) for ref, users in sorted(refs.items()))
     for kind, ids in sorted(to_check.items()):
         found = _objects.read_many(client, kind, sorted(ids), doing='check the %s the definition refers to' % kind)
-        problems.extend('%s "%s" is used by the definition but neither exists nor is defined' % (_bulk.NOUNS[kind], ref)
+        problems.extend('%s "%s" is used by the definition but neither exists nor is defined' % (KIND_NAMES[kind], ref)
                         for ref in sorted(ids) if ref not in found)
     for kind, ids in sorted(_bulk.deleted_ids(operations).items()):
         dependent = _bulk.DEPENDENT_KIND.get(kind)
@@ -279,8 +279,8 @@ def reference_problems(module, client, definition, current, operations):
         total, first = _objects.referrers(client, dependent, _bulk.REFERENCE_FIELD[dependent], ids,
                                           doing='check whether %s use the %s to delete' % (dependent, kind))
         if total:
-            problems.append('cannot delete %s %s: %d %s still use them (%s%s)' % (
-                kind, ', '.join('"%s"' % i for i in ids), total, dependent, ', '.join(first), ', ...' if total > len(first) else ''))
+            problems.append('cannot delete %s %s: %d %s still use them (%s)' % (
+                kind, ', '.join('"%s"' % i for i in ids), total, dependent, _report.first_names(first, total)))
     problems.extend(unknown_rights(module, client, operations))
     return problems
 
@@ -341,7 +341,7 @@ def main():
             result.update(changed=bool(operations), msg=_bulk.summary(counted), counts=counted,
                           operations=[op.as_dict() for op in operations])
             if module._diff:
-                result['diff'] = [_report.build_diff(_bulk.NOUNS[op.kind], op.id, op.before, op.after) for op in operations]
+                result['diff'] = [_report.build_diff(KIND_NAMES[op.kind], op.id, op.before, op.after) for op in operations]
             if not module.check_mode:
                 apply(module, client, definition, operations, applied)
     except KuzzleError as err:
@@ -365,12 +365,10 @@ def apply(module, client, definition, operations, applied):
     v1 = client.major_version == 1
     for i, op in enumerate(operations):
         body = definition.get(op.kind, {}).get(op.id)
-        for n, (method, segments, request_body, doing) in enumerate(_bulk.ADAPTERS[op.kind].requests(op, body)):
+        for n, (method, segments, request_body, doing) in enumerate(_bulk.ADAPTERS[op.kind].requests(op, body, client.major_version)):
             query = {'refresh': module.params['refresh'] if v1 else 'false'}
             if op.kind == 'roles' and op.action != 'delete' and not v1:  # 1.x has no force and checks nothing
                 query['force'] = module.params['force']
-            if v1 and op.kind == 'roles' and op.action == 'update':
-                segments = ['roles', op.id]  # 1.x's updateRole merges rights and could never remove one: replace
             try:
                 client.call(method, segments, query=query, body=request_body, doing=doing)
             except KuzzleError:

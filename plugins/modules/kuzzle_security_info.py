@@ -91,7 +91,7 @@ def main():
     try:
         with kuzzle_client(module) as client:
             for kind in _bulk.KINDS:
-                if kind not in module.params['kinds'] or kind not in _bulk.ADAPTERS:
+                if kind not in module.params['kinds']:
                     continue
                 hits = _objects.search(client, kind, doing='export the %s' % kind)[1]
                 result[kind] = dict((hit['_id'], _bulk.ADAPTERS[kind].export(hit['_source'])) for hit in hits)

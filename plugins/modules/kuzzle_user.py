@@ -407,9 +407,9 @@ def converge(module, client, name, source, before, after, result):
         stored = _written(client.call('PUT', ['users', name, '_update'], query=query, body=body, doing=doing))
     if action:
         doing = '%s the %s credentials of user "%s"' % (action, STRATEGY, name)
-        verb, segment = ('POST', '_create') if action == 'create' else ('PUT', '_update')
+        method, segments = _user.credentials_route(action, name)
         try:
-            client.call(verb, ['credentials', STRATEGY, name, segment], query=query, body=credentials_body, doing=doing)
+            client.call(method, segments, query=query, body=credentials_body, doing=doing)
         except KuzzleError as err:
             if not body:
                 raise
