@@ -21,7 +21,6 @@ import http.client
 import json
 import os
 import platform
-import queue
 import random
 import re
 import resource
@@ -29,12 +28,10 @@ import secrets
 import shlex
 import shutil
 import signal
-import socket
 import statistics
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 import urllib.error
 import urllib.parse
@@ -43,14 +40,13 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 PLAYBOOKS = os.path.join(HERE, 'playbooks')
-SERVE = os.path.join(REPO, 'tests', 'kuzzle', 'serve')
-sys.path.insert(0, HERE)
+sys.path[:0] = [HERE, os.path.join(REPO, 'tests', 'kuzzle')]
 
 from counting_proxy import CountingProxy, Stats  # noqa: E402 pylint: disable=wrong-import-position
+from serve_process import start_serve  # noqa: E402 pylint: disable=wrong-import-position,import-error
 
 ADMIN = 'bench-admin'
 HTTP_TIMEOUT = 120
-SERVE_TIMEOUT = float(os.environ.get('KUZZLE_SERVE_TIMEOUT', '1800'))  # the first serve on a machine installs Kuzzle
 
 # key: (label, playbook, the module it needs). b-login is opt-in (not one of issue 5's methods): it shows
 # what (b)'s login and logout per item cost, with the log-in-once pattern kuzzle_login documents.
@@ -249,39 +245,6 @@ def stop_process(proc, grace=10):
         proc.wait()
     except ProcessLookupError:
         pass
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def start_serve(workdir):
-    """tests/kuzzle/serve on a free port: (process, url). Its own session, so Ctrl-C reaches only us."""
-    port = free_port()
-    stderr = open(os.path.join(workdir, 'serve.stderr'), 'w', encoding='utf-8')  # pylint: disable=consider-using-with
-    proc = subprocess.Popen([SERVE, '--port', str(port)], stdout=subprocess.PIPE, stderr=stderr,  # pylint: disable=consider-using-with
-                            stdin=subprocess.DEVNULL, text=True, start_new_session=True)
-    stderr.close()
-    lines = queue.Queue()
-    threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
-    deadline = time.monotonic() + SERVE_TIMEOUT
-    line = ''
-    while time.monotonic() < deadline:
-        try:
-            line = lines.get(timeout=1)
-            break
-        except queue.Empty:
-            if proc.poll() is not None:
-                break
-    expected = 'listening on http://127.0.0.1:%d' % port
-    if line.strip() != expected:
-        stop_process(proc, grace=90)
-        with open(os.path.join(workdir, 'serve.stderr'), encoding='utf-8', errors='replace') as handle:
-            tail = ''.join(handle.readlines()[-30:])
-        raise Failure('tests/kuzzle/serve did not start (expected %r, got %r):\n%s' % (expected, line.strip(), tail))
-    return proc, 'http://127.0.0.1:%d' % port
 
 
 # Set by the runner for every ansible-* command: --env cannot change them.
@@ -654,18 +617,21 @@ def main(argv):  # pylint: disable=too-many-locals,too-many-branches,too-many-st
     status = 0
     try:
         ansible = Ansible(args.venv, workdir, args.env)
-        print('building and installing the collection from %s (%s)' % (REPO, collection_revision()), file=sys.stderr, flush=True)
+        report['collection'] = collection_revision()
+        print('building and installing the collection from %s (%s)' % (REPO, report['collection']), file=sys.stderr, flush=True)
         installed = ansible.install_collection()
         available = dict((m, not METHODS[m][2] or os.path.exists(os.path.join(installed, 'plugins', 'modules', METHODS[m][2] + '.py')))
                          for m in args.methods)
         print('starting tests/kuzzle/serve', file=sys.stderr, flush=True)
-        serve, url = start_serve(workdir)
+        try:
+            serve, url, _ = start_serve(workdir, write_log=False, new_session=True)
+        except RuntimeError as exc:
+            raise Failure(str(exc)) from exc
         kuzzle = Kuzzle(url)
         kuzzle.setup()
         proxy = CountingProxy(url).start()
         bench = Bench(args, kuzzle, proxy, ansible, workdir)
         report['machine'] = machine(ansible, kuzzle.version())
-        report['collection'] = collection_revision()
         report['load_before'] = os.getloadavg()
         if args.overhead_requests:
             bench.progress('proxy overhead: %d GET /_healthcheck direct and through the proxy' % args.overhead_requests)

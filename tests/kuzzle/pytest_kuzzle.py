@@ -27,21 +27,15 @@ everything. So:
 import itertools
 import json
 import os
-import queue
-import signal
-import socket
-import subprocess
-import threading
 import urllib.error
 import urllib.parse
 import urllib.request
 
 import pytest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SERVE = os.path.join(HERE, 'serve')
-# Generous: the first run of serve on a machine installs Kuzzle (minutes).
-START_TIMEOUT = float(os.environ.get('KUZZLE_SERVE_TIMEOUT', '1800'))
+# SERVE, start_serve and stop_serve are part of this plugin's API (the harness and integration tests use them)
+from serve_process import SERVE, start_serve, stop_serve  # noqa: F401 pylint: disable=unused-import
+
 ADMIN = ('contract-admin', 'contract-admin-password-1')
 _COUNTER = itertools.count()
 
@@ -52,8 +46,7 @@ class KuzzleServer:
     def __init__(self, url, write_log=None):
         self.url = url.rstrip('/')
         self.write_log = write_log
-        self.token = None  # sent by api() when its token argument is None
-        self.rights_restricted = False
+        self.token = None  # sent by api() when its token argument is None; set once rights are restricted
 
     # -- write log -------------------------------------------------------------------------
     def require_write_log(self):
@@ -116,13 +109,18 @@ class KuzzleServer:
         assert status == 200, answer
         return answer['result']['jwt']
 
+    def whoami(self, token):
+        """(status, kuid or error id) of ``GET /_me`` with that token."""
+        status, body = self.api('GET', '/_me', token=token)
+        return status, body['result']['_id'] if status == 200 else body['error']['id']
+
     def restrict_rights(self):
         """Create the first admin with ``reset`` (anonymous loses its rights) and use its token.
 
         Only from tests marked ``kuzzle_restricted``. On a shared server (KUZZLE_URL) where an
         admin already exists, KUZZLE_ADMIN_USERNAME / KUZZLE_ADMIN_PASSWORD are used instead.
         """
-        if self.rights_restricted:
+        if self.token is not None:
             return self.token
         username, password = ADMIN
         status, answer = self.api('POST', f'/_createFirstAdmin/{username}', token='', query={'reset': None}, body={
@@ -135,61 +133,7 @@ class KuzzleServer:
         else:
             assert status == 200, answer
         self.token = self.login(username, password)
-        self.rights_restricted = True
         return self.token
-
-
-def _free_port():
-    with socket.socket() as sock:
-        sock.bind(('127.0.0.1', 0))
-        return sock.getsockname()[1]
-
-
-def _tail(path, lines=60):
-    try:
-        with open(path, encoding='utf-8', errors='replace') as handle:
-            return ''.join(handle.readlines()[-lines:])
-    except OSError:
-        return ''
-
-
-def start_serve(directory, port=None, timeout=START_TIMEOUT):
-    """Start ``serve`` with a write log in ``directory``; return (process, url, write_log).
-
-    serve's stderr goes to ``directory/serve.stderr`` and is shown if it fails to start.
-    """
-    port = port or _free_port()
-    write_log = os.path.join(directory, 'writes.jsonl')
-    stderr_path = os.path.join(directory, 'serve.stderr')
-    with open(stderr_path, 'w', encoding='utf-8') as stderr:
-        proc = subprocess.Popen([SERVE, '--port', str(port), '--write-log', write_log],  # pylint: disable=consider-using-with
-                                stdout=subprocess.PIPE, stderr=stderr, stdin=subprocess.DEVNULL, text=True)
-    lines = queue.Queue()
-    threading.Thread(target=lambda: lines.put(proc.stdout.readline()), daemon=True).start()
-    try:
-        line = lines.get(timeout=timeout)
-    except queue.Empty:
-        line = ''
-    expected = f'listening on http://127.0.0.1:{port}'
-    if line.strip() != expected:
-        stop_serve(proc)
-        raise RuntimeError(f'tests/kuzzle/serve did not start (expected "{expected}", got {line.strip()!r}).\n'
-                           f'stderr ({stderr_path}):\n{_tail(stderr_path)}')
-    return proc, f'http://127.0.0.1:{port}', write_log
-
-
-def stop_serve(proc, timeout=90):
-    """SIGTERM serve (it stops Kuzzle, the stand-in and Redis) and wait for it."""
-    if proc.poll() is None:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=timeout)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
-    if proc.stdout:
-        proc.stdout.close()
-    return proc.returncode
 
 
 @pytest.fixture(scope='session')

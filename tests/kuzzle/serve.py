@@ -98,6 +98,8 @@ def main(argv=None):
     signal.signal(signal.SIGINT, _on_signal)
     servers = None
     try:
+        if not args.install_only:
+            kuzzle_run.check_port_free(args.port)  # fail at once, not after a first install of minutes
         install_dir = kuzzle_install.ensure_kuzzle()
         redis_server = kuzzle_install.ensure_redis()
         if args.install_only:
