@@ -7,7 +7,8 @@ ensure_venv() {
     local venv=${KUZZLE_VENV:-$REPO/.venv} py=${KUZZLE_PYTHON:-python3}
     local req=$REPO/tests/requirements.txt
     [ -f "$req" ] || die "missing $req"
-    if [ -e "$venv" ] && ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
+    # a venv made without ensurepip (Debian without python3-venv) has a python but no pip: recreate it too
+    if [ -e "$venv" ] && ! "$venv/bin/python" -c 'import pip' >/dev/null 2>&1; then
         if [ -f "$venv/pyvenv.cfg" ]; then
             say "    venv $venv is broken, recreating it"
             rm -rf "$venv"
