@@ -50,23 +50,36 @@ class Admin:
     def api(self, method, path, body=None, query=None):
         return self.kuzzle.api(method, path, body=body, token=self.token, query=query)
 
-    def profile(self, name):
-        """The stored _source of a profile, or None when Kuzzle says it does not exist."""
-        status, body = self.api('GET', '/profiles/%s' % name)
-        if status == 404 and body['error']['id'] == 'security.profile.not_found':
+    def read(self, kind, object_id):
+        """The stored _source of a profile, role or user ('profiles', 'roles', 'users'), or None when
+        Kuzzle says it does not exist."""
+        status, body = self.api('GET', '/%s/%s' % (kind, object_id))
+        if status == 404 and body['error']['id'] == 'security.%s.not_found' % kind[:-1]:
             return None
         assert status == 200, body
         return body['result']['_source']
+
+    def profile(self, name):
+        return self.read('profiles', name)
+
+    def role(self, name):
+        return self.read('roles', name)
 
     def create_profile(self, name, policies, **extra):
         body = dict(policies=policies, **extra)
         status, answer = self.api('POST', '/profiles/%s/_create' % name, body=body, query={'refresh': 'wait_for'})
         assert status == 200, answer
 
-    def create_role(self, name, controllers=None):
-        controllers = controllers or {'document': {'actions': {'get': True, 'search': True}}}
-        status, answer = self.api('PUT', '/roles/%s' % name, body={'controllers': controllers}, query={'refresh': 'wait_for'})
+    def put_role(self, name, body, force=False):
+        """Create or replace a role (createOrReplaceRole) with that whole body."""
+        query = {'refresh': 'wait_for'}
+        if force:
+            query['force'] = True
+        status, answer = self.api('PUT', '/roles/%s' % name, body=body, query=query)
         assert status == 200, answer
+
+    def create_role(self, name, controllers=None):
+        self.put_role(name, {'controllers': controllers or {'document': {'actions': {'get': True, 'search': True}}}})
 
     def create_user(self, kuid, profile_ids, username=None, password=None):
         body = {'content': {'profileIds': profile_ids}}
@@ -151,13 +164,19 @@ class Playbooks:
         self.collections = collections
         self.count = 0
 
+    @staticmethod
+    def save_token(path, expression='kuzzle_session.token'):
+        """A task that writes a registered token to a file the test reads (no_log: it is a secret)."""
+        return {'name': 'save token', 'ansible.builtin.copy': {'content': '{{ %s }}' % expression, 'dest': str(path), 'mode': '0600'},
+                'no_log': True, 'check_mode': False}
+
     def connection(self, **overrides):
         """The connection options of the session admin, as module_defaults for the kuzzle group."""
         options = {'url': self.kuzzle.url, 'username': self.admin.username, 'password': self.admin.password}
         options.update(overrides)
         return options
 
-    def run(self, tasks, check=False, diff=False, verbosity=0, env=None, module_defaults='admin', extra_args=(), roles=None):
+    def run(self, tasks, check=False, diff=False, verbosity=0, env=None, module_defaults='admin', roles=None):
         self.count += 1
         play = {'name': 'test play', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}
         if roles:
@@ -189,7 +208,6 @@ class Playbooks:
             cmd.append('--diff')
         if verbosity:
             cmd.append('-' + 'v' * verbosity)
-        cmd.extend(extra_args)
         proc = subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=300, check=False)
         results = []
         if record.exists():

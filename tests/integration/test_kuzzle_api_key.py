@@ -24,18 +24,6 @@ def keys_of(admin, user):
     return dict((hit['_id'], hit['_source']) for hit in body['result']['hits'])
 
 
-def whoami(kuzzle, token):
-    """(status, kuid or error id) of GET /_me with that token."""
-    status, body = kuzzle.api('GET', '/_me', token=token)
-    return status, body['result']['_id'] if status == 200 else body['error']['id']
-
-
-def save_token(path, expression):
-    """A task that writes a registered token to a file the test reads (no_log: it is a secret)."""
-    return {'name': 'save token', 'ansible.builtin.copy': {'content': '{{ %s }}' % expression, 'dest': str(path), 'mode': '0600'},
-            'no_log': True, 'check_mode': False}
-
-
 def bot(admin, uid, profiles=('admin',)):
     """A user of this test, who may do everything (its API key is used to write)."""
     user = uid + '-bot'
@@ -49,7 +37,7 @@ def test_create_use_the_token_then_second_run_is_ok(playbooks, admin, kuzzle, ui
     connection = playbooks.connection()
     run = playbooks.run([
         dict(task('create', user=user, description='deploys ' + uid, expires_in='1d', **connection), register='key'),
-        save_token(token_file, 'key.api_key.token'),
+        playbooks.save_token(token_file, 'key.api_key.token'),
         {'name': 'use the key', 'community.kuzzle.kuzzle_profile': {
             'url': kuzzle.url, 'token': '{{ key.api_key.token }}', 'name': uid, 'policies': [{'role_id': 'reader'}]}},
     ], module_defaults=None)
@@ -65,7 +53,7 @@ def test_create_use_the_token_then_second_run_is_ok(playbooks, admin, kuzzle, ui
     assert list(stored) == [result['api_key']['id']]
     assert stored[result['api_key']['id']]['description'] == 'deploys ' + uid
     # the token authenticates as the user, and a later task wrote with it (anonymous may not)
-    assert whoami(kuzzle, token) == (200, user)
+    assert kuzzle.whoami(token) == (200, user)
     assert run.result('use the key')['changed'] is True and admin.profile(uid) is not None
     # without no_log, the module warns (and -v would show the token)
     assert 'set no_log: true on this task' in run.output
@@ -137,7 +125,7 @@ def test_delete_in_check_mode_then_real_then_again(playbooks, admin, kuzzle, uid
     assert check.result('delete')['diff']['before'] == {'user': user, 'description': 'old key', 'ttl': -1}
     assert check.result('delete')['diff']['after'] == {}
     assert kuzzle.writes_since(mark) == []
-    assert whoami(kuzzle, token) == (200, user)
+    assert kuzzle.whoami(token) == (200, user)
 
     real = playbooks.run([task('delete', user=user, description='old key', state='absent'),
                           task('delete again', user=user, description='old key', state='absent')])
@@ -147,7 +135,7 @@ def test_delete_in_check_mode_then_real_then_again(playbooks, admin, kuzzle, uid
     assert real.result('delete again')['changed'] is False
     assert real.result('delete again')['msg'] == 'API key "old key" of user %s is absent' % user
     assert keys_of(admin, user) == {}
-    assert whoami(kuzzle, token) == (401, 'security.token.invalid')
+    assert kuzzle.whoami(token) == (401, 'security.token.invalid')
 
 
 def test_unknown_user_fails_cleanly_in_check_mode_too(playbooks, kuzzle, uid):
@@ -165,7 +153,7 @@ def test_a_changed_lifetime_needs_recreate_which_gives_a_new_token(playbooks, ad
     user = bot(admin, uid, ('default',))
     token_file = tmp_path / 'token'
     run = playbooks.run([dict(task('create', user=user, id=uid, description='d', expires_in='1h'), register='key', no_log=True),
-                         save_token(token_file, 'key.api_key.token')])
+                         playbooks.save_token(token_file, 'key.api_key.token')])
     assert run.rc == 0, run.output
     old_token = token_file.read_text()
 
@@ -178,13 +166,13 @@ def test_a_changed_lifetime_needs_recreate_which_gives_a_new_token(playbooks, ad
 
     run = playbooks.run([dict(task('recreate', user=user, id=uid, description='d', expires_in='2h', recreate=True), register='key',
                               no_log=True),
-                         save_token(token_file, 'key.api_key.token'),
+                         playbooks.save_token(token_file, 'key.api_key.token'),
                          task('recreate again', user=user, id=uid, description='d', expires_in='2h', recreate=True)])
     assert run.rc == 0, run.output
     new_token = token_file.read_text()
     assert new_token != old_token
-    assert whoami(kuzzle, old_token) == (401, 'security.token.invalid')
-    assert whoami(kuzzle, new_token) == (200, user)
+    assert kuzzle.whoami(old_token) == (401, 'security.token.invalid')
+    assert kuzzle.whoami(new_token) == (200, user)
     assert keys_of(admin, user)[uid]['ttl'] == 7200000
     assert run.result('recreate again')['changed'] is False
 
@@ -196,7 +184,7 @@ def test_an_expired_key_fails_or_is_recreated(playbooks, admin, uid):
     assert status == 200, body
     time.sleep(1.5)
     # Kuzzle 2.56 says "invalid", not "expired": jsonwebtoken's TokenExpiredError is a JsonWebTokenError
-    assert whoami(admin.kuzzle, body['result']['_source']['token']) == (401, 'security.token.invalid')
+    assert admin.kuzzle.whoami(body['result']['_source']['token']) == (401, 'security.token.invalid')
     run = playbooks.run([task('expired', user=user, description='short')])
     run.clean_failure('expired', 'it expired on 20')
     run = playbooks.run([task('expired', user=user, description='short', recreate=True)])
@@ -213,7 +201,7 @@ def test_with_no_log_the_token_never_shows_even_with_vvv(playbooks, admin, kuzzl
     connection = playbooks.connection()
     run = playbooks.run([
         dict(task('create', user=user, description='secret ' + uid, **connection), register='key', no_log=True),
-        save_token(token_file, 'key.api_key.token'),
+        playbooks.save_token(token_file, 'key.api_key.token'),
         {'name': 'use the key', 'community.kuzzle.kuzzle_profile': {
             'url': kuzzle.url, 'token': '{{ key.api_key.token }}', 'name': uid, 'policies': [{'role_id': 'reader'}]}},
         {'name': 'show what is not secret', 'ansible.builtin.debug': {'msg': '{{ key.api_key.id }} {{ key.changed }}'}},

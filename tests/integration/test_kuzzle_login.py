@@ -13,12 +13,6 @@ import time
 MODULE = 'community.kuzzle.kuzzle_login'
 
 
-def whoami(kuzzle, token):
-    """(status, kuid or error id) of GET /_me with that token."""
-    status, body = kuzzle.api('GET', '/_me', token=token)
-    return status, body['result']['_id'] if status == 200 else body['error']['id']
-
-
 def session_defaults(playbooks):
     """module_defaults: the URL, and the token of the login task once it has registered it."""
     return {'group/community.kuzzle.kuzzle': {'url': playbooks.kuzzle.url,
@@ -31,11 +25,6 @@ def login_task(playbooks, **options):
     return {'name': 'log in', MODULE: options, 'register': 'kuzzle_session', 'no_log': True}
 
 
-def save_token(path):
-    return {'name': 'save token', 'ansible.builtin.copy': {'content': '{{ kuzzle_session.token }}', 'dest': str(path), 'mode': '0600'},
-            'no_log': True, 'check_mode': False}
-
-
 def profile_task(title, name, role):
     return {'name': title, 'community.kuzzle.kuzzle_profile': {'name': name, 'policies': [{'role_id': role}]}}
 
@@ -44,7 +33,7 @@ def test_log_in_once_and_pass_the_token_through_module_defaults(playbooks, admin
     token_file = tmp_path / 'token'
     run = playbooks.run([
         login_task(playbooks),
-        save_token(token_file),
+        playbooks.save_token(token_file),
         profile_task('create', uid, 'reader'),
         profile_task('update', uid, 'writer'),
         profile_task('again', uid, 'writer'),
@@ -59,22 +48,22 @@ def test_log_in_once_and_pass_the_token_through_module_defaults(playbooks, admin
     assert admin.profile(uid)['policies'] == [{'roleId': 'writer'}]
     assert run.result('not secret')['msg'] == '%s 3600000' % admin.username  # Kuzzle's default lifetime: 1h
     # the token outlives the play (kuzzle_login does not log out), and never showed
-    assert whoami(kuzzle, token) == (200, admin.username)
+    assert kuzzle.whoami(token) == (200, admin.username)
     assert token not in run.output and admin.password not in run.output
 
 
 def test_log_out_at_the_end_in_check_mode_then_real_then_again(playbooks, kuzzle, uid, tmp_path):
     token_file = tmp_path / 'token'
     logout = {'name': 'log out', MODULE: {'state': 'absent'}}
-    run = playbooks.run([login_task(playbooks), save_token(token_file), profile_task('work', uid, 'reader'), logout],
+    run = playbooks.run([login_task(playbooks), playbooks.save_token(token_file), profile_task('work', uid, 'reader'), logout],
                         module_defaults=session_defaults(playbooks), check=True)
     assert run.rc == 0, run.output
     token = token_file.read_text()
     assert run.result('work')['changed'] is True  # read with the token, in check mode
     assert run.result('log out')['changed'] is True
-    assert whoami(kuzzle, token) == (200, playbooks.admin.username)  # check mode did not log out
+    assert kuzzle.whoami(token) == (200, playbooks.admin.username)  # check mode did not log out
 
-    run = playbooks.run([login_task(playbooks), save_token(token_file), logout, dict(logout, name='log out again')],
+    run = playbooks.run([login_task(playbooks), playbooks.save_token(token_file), logout, dict(logout, name='log out again')],
                         module_defaults=session_defaults(playbooks))
     assert run.rc == 0, run.output
     token = token_file.read_text()
@@ -82,7 +71,7 @@ def test_log_out_at_the_end_in_check_mode_then_real_then_again(playbooks, kuzzle
     assert run.result('log out')['msg'] == 'logged out: the token is revoked'
     assert run.result('log out again')['changed'] is False
     assert run.result('log out again')['msg'] == 'the token is already invalid (logged out or expired)'
-    assert whoami(kuzzle, token) == (401, 'security.token.invalid')
+    assert kuzzle.whoami(token) == (401, 'security.token.invalid')
 
 
 def test_check_mode_logs_in_and_writes_nothing(playbooks, admin, kuzzle, uid):
@@ -103,7 +92,7 @@ def test_expires_in_is_honoured(playbooks, kuzzle, tmp_path):
     run = playbooks.run([
         {'name': 'short', MODULE: {'expires_in': '10s', 'username': playbooks.admin.username, 'password': playbooks.admin.password},
          'register': 'kuzzle_session'},
-        save_token(token_file),
+        playbooks.save_token(token_file),
         {'name': 'read with it', 'community.kuzzle.kuzzle_profile_info': {'name': 'admin', 'token': '{{ kuzzle_session.token }}'}},
     ], module_defaults={'group/community.kuzzle.kuzzle': {'url': kuzzle.url}})
     assert run.rc == 0, run.output
@@ -115,7 +104,7 @@ def test_expires_in_is_honoured(playbooks, kuzzle, tmp_path):
     assert 'set no_log: true on this task' in run.output
     assert run.result('read with it')['profiles'][0]['name'] == 'admin'
     time.sleep(max(0, (result['expires_at'] - time.time() * 1000) / 1000) + 1.5)
-    assert whoami(kuzzle, token) == (401, 'security.token.invalid')
+    assert kuzzle.whoami(token) == (401, 'security.token.invalid')
 
 
 def test_wrong_password_fails_cleanly_without_the_password(playbooks, kuzzle, uid):
@@ -156,4 +145,4 @@ def test_failures_before_any_request(playbooks, kuzzle, admin):
     for i, fragment in enumerate(c[1] for c in cases):
         assert 'cannot reach' not in run.clean_failure('case %d' % i, fragment)['msg']
     assert api_key not in run.output
-    assert whoami(kuzzle, api_key) == (200, admin.username)
+    assert kuzzle.whoami(api_key) == (200, admin.username)

@@ -18,23 +18,6 @@ def task(title, module=MODULE, **options):
     return {'name': title, module: options}
 
 
-def stored_role(admin, name):
-    """The stored _source of a role, or None when Kuzzle says it does not exist."""
-    status, body = admin.api('GET', '/roles/%s' % name)
-    if status == 404 and body['error']['id'] == 'security.role.not_found':
-        return None
-    assert status == 200, body
-    return body['result']['_source']
-
-
-def put_role(admin, name, body, force=False):
-    query = {'refresh': 'wait_for'}
-    if force:
-        query['force'] = True
-    status, answer = admin.api('PUT', '/roles/%s' % name, body=body, query=query)
-    assert status == 200, answer
-
-
 def test_create_then_second_run_reports_ok(playbooks, admin, kuzzle, uid):
     run = playbooks.run([task('create', name=uid, controllers=READER)])
     assert run.rc == 0, run.output
@@ -42,7 +25,7 @@ def test_create_then_second_run_reports_ok(playbooks, admin, kuzzle, uid):
     assert result['changed'] is True
     assert result['role'] == {'controllers': READER_SORTED}
     assert result['msg'] == 'role %s created with controllers auth, document' % uid
-    assert stored_role(admin, uid)['controllers'] == READER_SORTED
+    assert admin.role(uid)['controllers'] == READER_SORTED
 
     mark = kuzzle.mark()
     again = playbooks.run([task('again', name=uid, controllers=READER)])
@@ -53,7 +36,7 @@ def test_create_then_second_run_reports_ok(playbooks, admin, kuzzle, uid):
 
 
 def test_reordered_keys_are_unchanged(playbooks, admin, kuzzle, uid):
-    put_role(admin, uid, {'controllers': {'document': {'actions': {'search': True, 'get': True, 'delete': False}},
+    admin.put_role(uid, {'controllers': {'document': {'actions': {'search': True, 'get': True, 'delete': False}},
                                           'auth': {'actions': {'logout': True}}}})
     mark = kuzzle.mark()
     reordered = {'auth': {'actions': {'logout': True}}, 'document': {'actions': {'delete': False, 'get': True, 'search': True}}}
@@ -64,8 +47,8 @@ def test_reordered_keys_are_unchanged(playbooks, admin, kuzzle, uid):
 
 
 def test_check_mode_decides_and_writes_nothing(playbooks, admin, kuzzle, uid):
-    put_role(admin, uid, {'controllers': READER})
-    before = stored_role(admin, uid)
+    admin.put_role(uid, {'controllers': READER})
+    before = admin.role(uid)
     wanted = {'document': {'actions': {'get': True, 'create': True, 'update': True}}, 'auth': {'actions': {'logout': True}}}
     mark = kuzzle.mark()
     check = playbooks.run([task('change', name=uid, controllers=wanted)], check=True, diff=True)
@@ -75,7 +58,7 @@ def test_check_mode_decides_and_writes_nothing(playbooks, admin, kuzzle, uid):
     assert result['msg'] == 'role %s: controller document: actions create, update allowed; action search removed' % uid
     assert result['role'] == {'controllers': {'auth': {'actions': {'logout': True}}, 'document': {
         'actions': {'create': True, 'get': True, 'update': True}}}}
-    assert stored_role(admin, uid) == before
+    assert admin.role(uid) == before
     assert kuzzle.writes_since(mark) == []
 
     # the real run makes the very same decision, diff and prediction
@@ -84,12 +67,12 @@ def test_check_mode_decides_and_writes_nothing(playbooks, admin, kuzzle, uid):
     assert real.result('change')['diff'] == result['diff']
     assert real.result('change')['msg'] == result['msg']
     assert real.result('change')['role'] == result['role']
-    assert stored_role(admin, uid)['controllers'] == result['role']['controllers']
+    assert admin.role(uid)['controllers'] == result['role']['controllers']
     assert len(kuzzle.writes_since(mark)) == 1
 
 
 def test_diff_shows_normalised_controllers(playbooks, admin, uid):
-    put_role(admin, uid, {'controllers': {'document': {'actions': {'search': True, 'get': True}}}})
+    admin.put_role(uid, {'controllers': {'document': {'actions': {'search': True, 'get': True}}}})
     wanted = {'document': {'actions': {'get': True, 'search': False}}, 'index': {'actions': {'list': True}}}
     run = playbooks.run([task('diff', name=uid, controllers=wanted)], diff=True)
     assert run.rc == 0, run.output
@@ -107,13 +90,13 @@ def test_diff_shows_normalised_controllers(playbooks, admin, uid):
 
 
 def test_update_replaces_the_whole_role_and_keeps_unmanaged_keys(playbooks, admin, kuzzle, uid):
-    put_role(admin, uid, {'controllers': {'document': {'actions': {'get': True}}, 'index': {'actions': {'list': True}}},
+    admin.put_role(uid, {'controllers': {'document': {'actions': {'get': True}}, 'index': {'actions': {'list': True}}},
                           'description': 'kept by the module'})
     mark = kuzzle.mark()
     run = playbooks.run([task('update', name=uid, controllers={'document': {'actions': {'get': True, 'search': True}}})])
     assert run.rc == 0, run.output
     assert run.result('update')['msg'] == 'role %s: controller document: action search allowed; controller index removed' % uid
-    stored = stored_role(admin, uid)
+    stored = admin.role(uid)
     assert stored['controllers'] == {'document': {'actions': {'get': True, 'search': True}}}
     assert stored['description'] == 'kept by the module'
     assert run.result('update')['role'] == {'controllers': stored['controllers'], 'description': 'kept by the module'}
@@ -122,14 +105,14 @@ def test_update_replaces_the_whole_role_and_keeps_unmanaged_keys(playbooks, admi
 
 
 def test_absent_in_check_mode_then_real_then_again(playbooks, admin, kuzzle, uid):
-    put_role(admin, uid, {'controllers': READER})
+    admin.put_role(uid, {'controllers': READER})
     mark = kuzzle.mark()
     check = playbooks.run([task('delete', name=uid, state='absent')], check=True, diff=True)
     assert check.rc == 0, check.output
     assert check.result('delete')['changed'] is True
     assert check.result('delete')['diff']['after'] == {}
     assert check.result('delete')['role'] == {}
-    assert stored_role(admin, uid) is not None
+    assert admin.role(uid) is not None
     assert kuzzle.writes_since(mark) == []
 
     real = playbooks.run([task('delete', name=uid, state='absent'), task('delete again', name=uid, state='absent')], diff=True)
@@ -139,11 +122,11 @@ def test_absent_in_check_mode_then_real_then_again(playbooks, admin, kuzzle, uid
     assert real.result('delete')['diff'] == check.result('delete')['diff']
     assert real.result('delete again')['changed'] is False
     assert real.result('delete again')['msg'] == 'role %s is absent' % uid
-    assert stored_role(admin, uid) is None
+    assert admin.role(uid) is None
 
 
 def test_role_in_use_fails_naming_the_profile_and_writes_nothing(playbooks, admin, kuzzle, uid):
-    put_role(admin, uid, {'controllers': READER})
+    admin.put_role(uid, {'controllers': READER})
     admin.create_profile(uid + '-p1', [{'roleId': 'reader'}, {'roleId': uid}])
     admin.create_profile(uid + '-p2', [{'roleId': uid, 'restrictedTo': [{'index': 'shop'}]}])
     mark = kuzzle.mark()
@@ -154,7 +137,7 @@ def test_role_in_use_fails_naming_the_profile_and_writes_nothing(playbooks, admi
                                    '2 profile(s)', uid + '-p1', uid + '-p2')
         assert result['error_id'] == 'security.role.in_use' and result['status'] == 412
     assert kuzzle.writes_since(mark) == []
-    assert stored_role(admin, uid) is not None
+    assert admin.role(uid) is not None
 
 
 def test_reserved_roles_are_never_deleted(playbooks, admin, kuzzle):
@@ -163,7 +146,7 @@ def test_reserved_roles_are_never_deleted(playbooks, admin, kuzzle):
                          for name in ('admin', 'default', 'anonymous')])
     for name in ('admin', 'default', 'anonymous'):
         run.clean_failure('delete %s' % name, 'Invalid task for role "%s"' % name, 'reserved')
-        assert stored_role(admin, name) is not None
+        assert admin.role(name) is not None
     assert kuzzle.writes_since(mark) == []
 
 
@@ -186,7 +169,7 @@ def test_unknown_controller_or_action_is_refused_cleanly_in_check_mode_too(playb
             result = run.clean_failure('case %d' % i, 'Could not create role "%s"' % uid, '400', error_id, fragment)
             assert result['error_id'] == error_id and result['status'] == 400
     assert kuzzle.writes_since(mark) == []
-    assert stored_role(admin, uid) is None
+    assert admin.role(uid) is None
 
 
 def test_force_allows_an_unknown_plugin_controller(playbooks, admin, kuzzle, uid):
@@ -202,11 +185,11 @@ def test_force_allows_an_unknown_plugin_controller(playbooks, admin, kuzzle, uid
     assert run.rc == 0, run.output
     assert run.result('force')['changed'] is True
     assert run.result('force again')['changed'] is False
-    assert stored_role(admin, uid)['controllers'] == controllers
+    assert admin.role(uid)['controllers'] == controllers
 
 
 def test_anonymous_must_keep_login(playbooks, admin, kuzzle):
-    before = stored_role(admin, 'anonymous')
+    before = admin.role('anonymous')
     cases = [
         {'auth': {'actions': {'checkToken': True}}},
         {'auth': {'actions': {'login': False}}, '*': {'actions': {'*': True}}},  # Kuzzle accepts it, nobody could log in
@@ -219,7 +202,7 @@ def test_anonymous_must_keep_login(playbooks, admin, kuzzle):
             run.clean_failure('case %d' % i, 'Invalid task for role "anonymous"', 'must allow auth:login',
                               'security.role.login_required')
     assert kuzzle.writes_since(mark) == []
-    assert stored_role(admin, 'anonymous') == before
+    assert admin.role('anonymous') == before
 
     # keeping the login right is fine: the current anonymous role as it is changes nothing
     run = playbooks.run([task('as is', name='anonymous', controllers=before['controllers'])])
@@ -253,7 +236,7 @@ def test_malformed_input_fails_before_any_request(playbooks, kuzzle, uid):
 
 def test_user_without_the_api_list_right(playbooks, admin, kuzzle, uid):
     """server:publicApi forbidden: check mode warns, real runs rely on Kuzzle's own check."""
-    put_role(admin, uid + '-sec', {'controllers': {'security': {'actions': {'*': True}}, 'auth': {'actions': {'logout': True}}}})
+    admin.put_role(uid + '-sec', {'controllers': {'security': {'actions': {'*': True}}, 'auth': {'actions': {'logout': True}}}})
     admin.create_profile(uid + '-sec', [{'roleId': uid + '-sec'}])
     admin.create_user(uid + '-user', [uid + '-sec'], username=uid + '-user', password='sec-pass-123')
     defaults = {'group/community.kuzzle.kuzzle': playbooks.connection(username=uid + '-user', password='sec-pass-123')}
@@ -272,12 +255,12 @@ def test_user_without_the_api_list_right(playbooks, admin, kuzzle, uid):
 
     good = playbooks.run([task('good', name=uid, controllers=READER)], module_defaults=defaults)
     assert good.rc == 0, good.output
-    assert stored_role(admin, uid)['controllers'] == READER_SORTED
+    assert admin.role(uid)['controllers'] == READER_SORTED
 
 
 def test_info_reads_one_several_and_all(playbooks, admin, uid):
-    put_role(admin, uid + '-a', {'controllers': {'document': {'actions': {'search': True, 'get': True}}}, 'description': 'x'})
-    put_role(admin, uid + '-b', {'controllers': {'*': {'actions': {'*': True}}, 'security': {'actions': {'*': False}}}})
+    admin.put_role(uid + '-a', {'controllers': {'document': {'actions': {'search': True, 'get': True}}}, 'description': 'x'})
+    admin.put_role(uid + '-b', {'controllers': {'*': {'actions': {'*': True}}, 'security': {'actions': {'*': False}}}})
     run = playbooks.run([
         dict(task('one', module=INFO, name=uid + '-a'), register='one'),
         dict(task('missing one', module=INFO, name=uid + '-zz')),
@@ -301,9 +284,9 @@ def test_info_reads_one_several_and_all(playbooks, admin, uid):
 
 def test_info_output_applied_to_kuzzle_role_changes_nothing(playbooks, admin, kuzzle, uid):
     """The round trip over every role Kuzzle has (reserved ones included), through module_defaults only."""
-    put_role(admin, uid, {'controllers': {'index': {'actions': {'list': True}}, 'document': {'actions': {'search': True, 'get': False}}},
+    admin.put_role(uid, {'controllers': {'index': {'actions': {'list': True}}, 'document': {'actions': {'search': True, 'get': False}}},
                           'description': 'round trip'})
-    put_role(admin, uid + '-plugin', {'controllers': {'billing-plugin/invoices': {'actions': {'create': True}}}}, force=True)
+    admin.put_role(uid + '-plugin', {'controllers': {'billing-plugin/invoices': {'actions': {'create': True}}}}, force=True)
     mark = kuzzle.mark()
     run = playbooks.run([
         dict(task('read all', module=INFO), register='info'),
@@ -317,4 +300,4 @@ def test_info_output_applied_to_kuzzle_role_changes_nothing(playbooks, admin, ku
     assert {'admin', 'default', 'anonymous', uid, uid + '-plugin'} <= set(r['item']['name'] for r in applied)
     assert all(r['changed'] is False for r in applied), [r.get('msg') for r in applied]
     assert kuzzle.writes_since(mark) == []
-    assert stored_role(admin, uid)['description'] == 'round trip'
+    assert admin.role(uid)['description'] == 'round trip'

@@ -28,11 +28,8 @@ def new_password():
 
 def stored_user(admin, kuid):
     """The stored _source of a user without _kuzzle_info, or None when Kuzzle says it does not exist."""
-    status, body = admin.api('GET', '/users/%s' % kuid)
-    if status == 404 and body['error']['id'] == 'security.user.not_found':
-        return None
-    assert status == 200, body
-    return dict((k, v) for k, v in body['result']['_source'].items() if k != '_kuzzle_info')
+    source = admin.read('users', kuid)
+    return None if source is None else dict((k, v) for k, v in source.items() if k != '_kuzzle_info')
 
 
 def username_of(admin, kuid):

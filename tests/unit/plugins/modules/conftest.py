@@ -75,6 +75,14 @@ def kuzzle_http():
 
 
 @pytest.fixture
+def warnings(monkeypatch):
+    """The warnings the module under test emits, in order."""
+    seen = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, warning, **kwargs: seen.append(warning))
+    return seen
+
+
+@pytest.fixture
 def run_module(monkeypatch):
     """run_module(main, args, check=False, diff=False) -> (failed, result)."""
     for name in ('KUZZLE_URL', 'KUZZLE_USERNAME', 'KUZZLE_PASSWORD', 'KUZZLE_TOKEN'):

@@ -18,7 +18,6 @@ import time
 import pytest
 import responses
 
-from ansible.module_utils import basic
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_api_key
@@ -48,13 +47,6 @@ def created(key_id, description, ttl=-1):
 
 
 USER = envelope({'_id': 'ci', '_source': {'profileIds': ['default']}}, action='getUser')
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    seen = []
-    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, warning, **kwargs: seen.append(warning))
-    return seen
 
 
 def test_create_by_description(run_module, kuzzle_http, warnings):

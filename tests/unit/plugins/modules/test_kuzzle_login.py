@@ -13,7 +13,6 @@ import json
 import pytest
 import responses
 
-from ansible.module_utils import basic
 
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_login
 from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, calls, envelope, kuzzle_error
@@ -22,13 +21,6 @@ JWT = 'kauth-eyJhbGciOiJIUzI1NiJ9.eyJfaWQiOiJhZG1pbiJ9.c2Vzc2lvbi1zaWduYXR1cmU'
 PASSWORD = 'S3cr3t-admin-pw'
 LOGIN = dict(username='admin', password=PASSWORD)
 ANSWER = envelope({'_id': 'admin-kuid', 'jwt': JWT, 'expiresAt': 1795753655000, 'ttl': 1800000}, action='login', controller='auth')
-
-
-@pytest.fixture
-def warnings(monkeypatch):
-    seen = []
-    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, warning, **kwargs: seen.append(warning))
-    return seen
 
 
 @pytest.mark.parametrize('check', [False, True])

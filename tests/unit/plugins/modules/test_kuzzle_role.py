@@ -16,7 +16,6 @@ __metaclass__ = type
 import pytest
 import responses
 
-from ansible.module_utils import basic
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_role
@@ -162,9 +161,7 @@ def test_kuzzle_own_refusal_is_a_clean_failure(run_module, kuzzle_http):
     assert len(kuzzle_http.calls) == 3
 
 
-def test_check_mode_warns_when_the_api_list_is_forbidden(run_module, kuzzle_http, monkeypatch):
-    warnings = []
-    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, text: warnings.append(text))
+def test_check_mode_warns_when_the_api_list_is_forbidden(run_module, kuzzle_http, warnings):
     kuzzle_http.add(responses.GET, ROLE, json=NOT_FOUND, status=404)
     kuzzle_http.add(responses.GET, URL + '/_publicApi', status=403, json=kuzzle_error(
         'security.rights.forbidden', 403, 'Forbidden', action='publicApi'))

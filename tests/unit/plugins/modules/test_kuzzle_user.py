@@ -17,7 +17,6 @@ import json
 
 import pytest
 import responses
-from ansible.module_utils.common import warnings
 
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_user
 from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, body_of, calls, envelope, kuzzle_error, methods
@@ -288,13 +287,13 @@ def test_unknown_profile_stops_before_the_write(run_module, kuzzle_http, check):
     assert len(kuzzle_http.calls) == 2
 
 
-def test_expired_password_is_the_same_password_with_a_warning(run_module, kuzzle_http):
+def test_expired_password_is_the_same_password_with_a_warning(run_module, kuzzle_http, warnings):
     add_user(kuzzle_http)
     add_username(kuzzle_http, 'alice')
     add_login(kuzzle_http, ok=False, error_id='plugin.kuzzle-plugin-auth-passport-local.expired_password')
     failed, result = run_module(kuzzle_user.main, dict(name='u1', update_password='always', credentials={'password': PASSWORD}))
     assert not failed and result['changed'] is False
-    assert any('has expired' in w for w in warnings.get_warning_messages())
+    assert any('has expired' in w for w in warnings)
 
 
 def test_other_login_errors_fail_the_task(run_module, kuzzle_http):
