@@ -624,7 +624,7 @@ def main(argv):  # pylint: disable=too-many-locals,too-many-branches,too-many-st
                          for m in args.methods)
         print('starting tests/kuzzle/serve', file=sys.stderr, flush=True)
         try:
-            serve, url, _ = start_serve(workdir, write_log=False, new_session=True)
+            serve, url = start_serve(workdir, write_log=False, new_session=True)[:2]
         except RuntimeError as exc:
             raise Failure(str(exc)) from exc
         kuzzle = Kuzzle(url)

@@ -164,6 +164,19 @@ class Playbooks:
         self.collections = collections
         self.count = 0
 
+    def assert_refused_before_any_request(self, module, cases):
+        """Run each (options, message fragment) case as a task of ``module`` against an unused port: each one
+        must fail cleanly with its fragment and without "cannot reach" (so no request was sent), and Kuzzle
+        must receive no write."""
+        unreachable = {'group/community.kuzzle.kuzzle': self.connection(url='http://127.0.0.1:9')}
+        mark = self.kuzzle.mark()
+        run = self.run([{'name': 'case %d' % i, module: options, 'ignore_errors': True} for i, (options, _) in enumerate(cases)],
+                       module_defaults=unreachable)
+        for i, (_, fragment) in enumerate(cases):
+            result = run.clean_failure('case %d' % i, fragment)
+            assert 'cannot reach' not in result['msg']
+        assert self.kuzzle.writes_since(mark) == []
+
     @staticmethod
     def save_token(path, expression='kuzzle_session.token'):
         """A task that writes a registered token to a file the test reads (no_log: it is a secret)."""

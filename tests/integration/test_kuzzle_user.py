@@ -269,8 +269,7 @@ def test_unknown_profile_fails_in_check_mode_too_and_writes_nothing(playbooks, a
     assert kuzzle.writes_since(mark) == []
 
 
-def test_malformed_input_fails_before_any_request(playbooks, kuzzle, uid):
-    unreachable = {'group/community.kuzzle.kuzzle': playbooks.connection(url='http://127.0.0.1:9')}
+def test_malformed_input_fails_before_any_request(playbooks, uid):
     cases = [
         (dict(name=uid, content={'profileIds': ['a']}), 'use profile_ids'),
         (dict(name=uid, profile_ids=[]), 'without profiles'),
@@ -280,12 +279,7 @@ def test_malformed_input_fails_before_any_request(playbooks, kuzzle, uid):
         (dict(name=uid, credentials={'username': 'a', 'pass': 'b'}), 'pass'),
         (dict(name=uid, update_password='never'), 'update_password'),
     ]
-    mark = kuzzle.mark()
-    run = playbooks.run([dict(task('case %d' % i, **c[0]), ignore_errors=True) for i, c in enumerate(cases)], module_defaults=unreachable)
-    for i, fragment in enumerate(c[1] for c in cases):
-        result = run.clean_failure('case %d' % i, fragment)
-        assert 'cannot reach' not in result['msg']
-    assert kuzzle.writes_since(mark) == []
+    playbooks.assert_refused_before_any_request(MODULE, cases)
 
 
 def test_info_output_applied_back_changes_nothing(playbooks, admin, kuzzle, uid):
