@@ -170,10 +170,10 @@ class Playbooks:
         must receive no write."""
         unreachable = {'group/community.kuzzle.kuzzle': self.connection(url='http://127.0.0.1:9')}
         mark = self.kuzzle.mark()
-        run = self.run([{'name': 'case %d' % i, module: options, 'ignore_errors': True} for i, (options, _) in enumerate(cases)],
+        run = self.run([{'name': 'case %d' % i, module: case[0], 'ignore_errors': True} for i, case in enumerate(cases)],
                        module_defaults=unreachable)
-        for i, (_, fragment) in enumerate(cases):
-            result = run.clean_failure('case %d' % i, fragment)
+        for i, case in enumerate(cases):
+            result = run.clean_failure('case %d' % i, case[1])
             assert 'cannot reach' not in result['msg']
         assert self.kuzzle.writes_since(mark) == []
 
