@@ -64,6 +64,8 @@ def check_prerequisites():
     """Fail at once, with the reason, when namespaces cannot be made here."""
     if not shutil.which('ip'):
         raise SetupError('serve --nodes needs the "ip" command (Debian: apt-get install -y iproute2)')
+    if not shutil.which('unshare'):
+        raise SetupError('serve --nodes needs the "unshare" command (Debian: util-linux)')
     if os.geteuid() != 0:
         raise SetupError('serve --nodes needs root: each Kuzzle node runs in a network namespace of its own '
                          '(ip netns add), which only root can create')

@@ -101,7 +101,14 @@ def start_kuzzle(install_dir, run_dir, log_path, listen_host=None, enter=None):
         env['UWS_LISTEN_HOST'] = listen_host
     env['NODE_ENV'] = 'production'  # as in the official image: no stack traces in errors
     script = os.path.join(install_dir, 'node_modules', 'kuzzle', 'dist', 'bin', 'start-kuzzle-server')
-    return _popen(['node', script], log_path, enter=enter, cwd=run_dir, env=env)
+    command = ['node', script]
+    if enter:
+        # A cluster node forks a process of its own (the ID-card renewer), which would outlive a node
+        # killed with SIGKILL. As the first process of a PID namespace, the node takes it along: the
+        # kernel kills a namespace's processes when its first one dies, and unshare --kill-child
+        # kills the node when unshare dies (which dies with serve, see _die_with_parent).
+        command = ['unshare', '--pid', '--kill-child', '--'] + command
+    return _popen(command, log_path, enter=enter, cwd=run_dir, env=env)
 
 
 def wait_healthy(url, proc, log_path, deadline):
