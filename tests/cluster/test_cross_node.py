@@ -69,7 +69,7 @@ def test_every_node_and_the_proxy_report_two_nodes(kuzzle_cluster, nodes):
 
 def test_role_created_on_one_node_is_read_on_the_other_at_once(kuzzle_cluster, nodes):
     for writer, reader in (nodes, nodes[::-1]):
-        for _ in range(TRIES // 3):
+        for dummy in range(TRIES // 3):
             role_id = kuzzle_cluster.uid('role')
             ok(writer.api('PUT', f'/roles/{role_id}', _role({'get': True}), query={'refresh': 'false'}))
             assert ok(reader.api('GET', f'/roles/{role_id}'))['_source']['controllers'] == _role({'get': True})['controllers']
@@ -77,7 +77,7 @@ def test_role_created_on_one_node_is_read_on_the_other_at_once(kuzzle_cluster, n
 
 def test_profile_can_use_a_role_just_created_on_the_other_node(kuzzle_cluster, nodes):
     for writer, reader in (nodes, nodes[::-1]):
-        for _ in range(TRIES // 3):
+        for dummy in range(TRIES // 3):
             role_id, profile_id = kuzzle_cluster.uid('role'), kuzzle_cluster.uid('profile')
             ok(writer.api('PUT', f'/roles/{role_id}', _role({'get': True})))
             ok(reader.api('POST', f'/profiles/{profile_id}/_create', profile_body(role_id)))
@@ -127,7 +127,7 @@ def test_a_token_from_one_node_is_valid_on_the_other(nodes, member):
 
 
 def test_logout_on_one_node_applies_on_the_other_at_once(nodes, member):
-    for _ in range(TRIES // 3):
+    for dummy in range(TRIES // 3):
         for issuer, other in (nodes, nodes[::-1]):
             token = issuer.login(*member)
             assert other.whoami(token) == (200, member[0])  # known (and cached) on both

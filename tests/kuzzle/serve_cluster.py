@@ -76,7 +76,7 @@ class ClusterServers:
             kuzzle_run.wait_healthy(url, proc, log_path, deadline)
         self._wait_cluster(deadline)
         self.proxy = RoundRobinProxy(self.port, [(a, NODE_PORT) for a in self.network.node_addresses]).start()
-        for _ in range(self.count):  # through the proxy too: each request reaches the next node
+        for dummy in range(self.count):  # through the proxy too: each request reaches the next node
             status = cluster_status(self.url)
             if not status or status['activeNodes'] != self.count:
                 raise SetupError(f'the proxy on {self.url} does not answer cluster:status with {self.count} nodes: {status}')

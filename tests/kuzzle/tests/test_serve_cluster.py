@@ -90,7 +90,7 @@ def test_cluster_status_reports_both_nodes(cluster):  # pylint: disable=redefine
 
 
 def test_proxy_alternates_nodes(cluster):  # pylint: disable=redefined-outer-name
-    served_by = [_get(cluster['url'] + '/_now')[0]['X-Harness-Node'] for _ in range(6)]
+    served_by = [_get(cluster['url'] + '/_now')[0]['X-Harness-Node'] for dummy in range(6)]
     assert sorted(set(served_by)) == ['0', '1']
     assert all(a != b for a, b in zip(served_by, served_by[1:])), served_by
 
@@ -158,4 +158,3 @@ def test_not_root_is_a_clear_error():
 def test_nodes_is_checked():
     result = _run_serve(['--port', '1', '--nodes', '17'])
     assert result.returncode == 2 and '--nodes takes 1 to 16' in result.stderr
-
