@@ -227,14 +227,14 @@ class _Server(ThreadingHTTPServer):
 
 
 class StandIn:
-    """The stand-in server on 127.0.0.1, served from a background thread."""
+    """The stand-in server on 127.0.0.1 (or ``host``: serve --nodes), served from a background thread."""
 
-    def __init__(self, port=0, write_log=None, verbose=False):
+    def __init__(self, port=0, write_log=None, verbose=False, host=HOST):
         self.store = es_store.Store(write_log)
         handler = type('BoundHandler', (Handler,), {'router': Router(self.store), 'verbose': verbose})
-        self.server = _Server((HOST, port), handler)
+        self.server = _Server((host, port), handler)
         self.port = self.server.server_address[1]
-        self.url = f'http://{HOST}:{self.port}'
+        self.url = f'http://{host}:{self.port}'
         self._thread = threading.Thread(target=self.server.serve_forever, args=(0.05,), name='es-standin', daemon=True)
 
     def start(self):
