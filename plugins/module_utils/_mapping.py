@@ -40,10 +40,10 @@ from ansible_collections.community.kuzzle.plugins.module_utils._report import pl
 
 KUZZLE_META_FIELD = '_kuzzle_info'
 
-# What Kuzzle accepts at the root of a mapping, and inside an object field that has properties
-# (lib/service/storage/7/elasticsearch.ts, _checkMappings: anything else is invalid_mapping).
+# What Kuzzle accepts at the root of a mapping (lib/service/storage/7/elasticsearch.ts, _checkMappings:
+# anything else is invalid_mapping). Inside an object field that has properties Kuzzle also refuses
+# enabled, include_in_parent and include_in_root, which Elasticsearch takes.
 ROOT_KEYS = ('properties', 'dynamic', '_meta', 'dynamic_templates')
-OBJECT_WITH_PROPERTIES_KEYS = ROOT_KEYS + ('type',)
 DYNAMIC_VALUES = ('true', 'false', 'strict')
 OBJECT_TYPES = ('object', 'nested')
 
@@ -87,6 +87,7 @@ PARAMETERS = {
     'binary': {'doc_values': ('bool', False, False), 'store': _STORE, 'meta': _META},
 }
 _OBJECT_FLAGS = {'enabled': True, 'include_in_parent': False, 'include_in_root': False}
+_KIND_WORDS = {'bool': 'true or false', 'int': 'an integer', 'map': 'a dict', 'str': 'a string'}
 
 REINDEX_ADVICE = ('Elasticsearch cannot change this on an existing field: create a new collection with the new '
                   'mapping and reindex the documents into it')
@@ -129,8 +130,7 @@ def _field_problems(name, node, where, multi_field=False):
     for key in sorted(set(node) & set(table)):
         kind = table[key][0]
         if not _coercible(kind, node[key]):
-            problems.append('%s: %s must be %s' % (path, key, {'bool': 'true or false', 'int': 'an integer',
-                                                                 'map': 'a dict', 'str': 'a string'}[kind]))
+            problems.append('%s: %s must be %s' % (path, key, _KIND_WORDS[kind]))
     return problems
 
 
@@ -138,9 +138,11 @@ def _object_problems(node, path, has_properties):
     problems = []
     if node.get('type') not in (None,) + OBJECT_TYPES:
         problems.append('%s: a field of type %s cannot have properties' % (path, node['type']))
-    if has_properties:
-        problems.extend('%s: key "%s" is refused by Kuzzle next to properties (only %s)' % (
-            path, key, ', '.join(OBJECT_WITH_PROPERTIES_KEYS)) for key in sorted(node) if key not in OBJECT_WITH_PROPERTIES_KEYS)
+    for key in sorted(node):
+        if key in _OBJECT_FLAGS and has_properties:
+            problems.append('%s: key "%s" is refused by Kuzzle next to properties' % (path, key))
+        elif key not in ('type', 'properties', 'dynamic') and key not in _OBJECT_FLAGS:
+            problems.append('%s: key "%s" is not a parameter of an object field' % (path, key))
     if 'dynamic' in node:
         problems.extend(_dynamic_problem(node['dynamic'], path))
     for key in ('enabled', 'include_in_parent', 'include_in_root'):
@@ -436,8 +438,8 @@ def _field_update(before, after):
         return copy.deepcopy(after)
     update = {'type': _kind(after)}  # a field given without type nor properties is refused
     for key in after:
-        if key not in ('type', 'properties') and (key in ('include_in_parent', 'include_in_root') or
-                                                 after[key] != before.get(key)):
+        flag = key in ('include_in_parent', 'include_in_root')
+        if key not in ('type', 'properties') and (flag or after[key] != before.get(key)):
             update[key] = copy.deepcopy(after[key])
     changed = _properties_update(before.get('properties') or {}, after.get('properties') or {})
     if changed:

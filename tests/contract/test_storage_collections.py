@@ -52,8 +52,8 @@ def test_collection_create_creates_a_missing_index(kuzzle):
 
 def test_create_on_an_existing_collection_merges_like_elasticsearch(kuzzle):
     index, collection = new_collection(kuzzle, {'mappings': {
-        'dynamic': 'strict', '_meta': {'a': 1, 'b': 2}, 'properties': {'kept': {'type': 'keyword'},
-                                                                        'obj': {'properties': {'x': {'type': 'long'}}}}}})
+        'dynamic': 'strict', '_meta': {'a': 1, 'b': 2},
+        'properties': {'kept': {'type': 'keyword'}, 'obj': {'properties': {'x': {'type': 'long'}}}}}})
     assert ok(kuzzle.api('PUT', f'/{index}/{collection}', {'mappings': {'properties': {
         'added': {'type': 'date'}, 'obj': {'properties': {'y': {'type': 'boolean'}}}}}})) == {'acknowledged': True}
     assert mapping(kuzzle, index, collection) == {'dynamic': 'strict', '_meta': {'a': 1, 'b': 2}, 'properties': {

@@ -80,8 +80,8 @@ def test_a_refused_retype_reaches_elasticsearch(kuzzle):
 
 def test_turning_dynamic_on_reindexes_every_document(kuzzle):
     index, collection = new_collection(kuzzle, {'mappings': {'dynamic': 'false'}})
-    for _ in range(2):
-        ok(kuzzle.api('POST', f'/{index}/{collection}/_create', {'extra': 1}))
+    for number in range(2):
+        ok(kuzzle.api('POST', f'/{index}/{collection}/_create', {'extra': number}))
     indice = f'&{index}.{collection}'
     mark = kuzzle.mark()
     ok(kuzzle.api('POST', f'/{index}/{collection}', {'mappings': {'dynamic': 'true'}}))

@@ -55,8 +55,8 @@ def test_static_settings_need_a_closed_index(es):
         400, 'illegal_argument_exception',
         f"Can't update non dynamic settings [[index.analysis.analyzer.a.type]] for open indices [[%kuzzle.things/{uuid}]]")
     assert settings(es)['number_of_replicas'] == '1'  # nothing applied
-    assert es('POST', f'{INDEX}/_close')[1] == {'acknowledged': True, 'shards_acknowledged': True,
-                                                  'indices': {'%kuzzle.things': {'closed': True}}}
+    closed = {'acknowledged': True, 'shards_acknowledged': True, 'indices': {'%kuzzle.things': {'closed': True}}}
+    assert es('POST', f'{INDEX}/_close')[1] == closed
     assert es('PUT', f'{INDEX}/_settings', body)[0] == 200
     assert settings(es)['analysis'] == {'analyzer': {'a': {'type': 'standard'}}}
 

@@ -229,8 +229,8 @@ def test_every_refusal_is_reported_at_once():
 
 
 def test_updateable_parameters_change_and_others_do_not():
-    after, refusals = plan({'properties': {'name': {'type': 'text', 'fielddata': True, 'fields': {'raw': {'type': 'keyword',
-                                                                                                        'ignore_above': 512}}}}})
+    raw = {'type': 'keyword', 'ignore_above': 512}
+    after, refusals = plan({'properties': {'name': {'type': 'text', 'fielddata': True, 'fields': {'raw': raw}}}})
     assert refusals == []
     assert after['properties']['name'] == {'type': 'text', 'fielddata': True,
                                            'fields': {'raw': {'type': 'keyword', 'ignore_above': 512}}}
@@ -246,6 +246,7 @@ def test_updateable_parameters_change_and_others_do_not():
     ({'properties': {'a': 'keyword'}}, 'mappings.properties.a must be a dict with a type'),
     ({'properties': {'a': {'index': False}}}, 'mappings.properties.a has no type'),
     ({'properties': {'o': {'properties': {}, 'enabled': False}}}, 'mappings.properties.o: key "enabled" is refused by Kuzzle'),
+    ({'properties': {'o': {'properties': {}, '_meta': {}}}}, 'mappings.properties.o: key "_meta" is not a parameter of an object'),
     ({'properties': {'o': {'type': 'keyword', 'properties': {}}}}, 'mappings.properties.o: a field of type keyword cannot'),
     ({'properties': {'t': {'type': 'text', 'fields': {'s': {'properties': {}}}}}},
      'mappings.properties.t.fields.s: a multi-field cannot be an object'),
@@ -259,8 +260,7 @@ def test_problems(task, problem):
 
 
 def test_desired_form_coerces_like_elasticsearch():
-    assert M.desired_mapping({'dynamic': True, 'properties': {'a.b': {'type': 'keyword', 'ignore_above': '64',
-                                                                           'index': 'false', 'copy_to': 'all'}}}) == {
-        'dynamic': 'true',
-        'properties': {'a': {'type': 'object', 'properties': {'b': {'type': 'keyword', 'ignore_above': 64, 'index': False,
-                                                                       'copy_to': ['all']}}}}}
+    given = {'type': 'keyword', 'ignore_above': '64', 'index': 'false', 'copy_to': 'all'}
+    coerced = {'type': 'keyword', 'ignore_above': 64, 'index': False, 'copy_to': ['all']}
+    assert M.desired_mapping({'dynamic': True, 'properties': {'a.b': given}}) == {
+        'dynamic': 'true', 'properties': {'a': {'type': 'object', 'properties': {'b': coerced}}}}
