@@ -62,8 +62,8 @@ def name_problems(kind, name):
         problems.append('%s "_all" is not a valid name' % kind)
     bad = sorted(set(c for c in name if c in FORBIDDEN_CHARACTERS))
     if bad:
-        problems.append('%s "%s": %s %s not allowed' % (kind, name, ', '.join(repr(c) for c in bad),
-                                                       'are' if len(bad) > 1 else 'is'))
+        verb = 'are' if len(bad) > 1 else 'is'
+        problems.append('%s "%s": %s %s not allowed' % (kind, name, ', '.join(repr(c) for c in bad), verb))
     if kind == 'collection' and name == HIDDEN_COLLECTION:
         problems.append('collection "%s" is reserved by Kuzzle' % name)
     return problems
