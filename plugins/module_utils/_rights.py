@@ -241,9 +241,9 @@ def _grants(policies, roles, scopes):
 
 
 def _rights(grants):
-    allowed = _minimal(entry for entry, unlimited in grants)
-    limited = _minimal(entry for entry, unlimited in grants if not unlimited)
-    unrestricted = _minimal(entry for entry, unlimited in grants if unlimited and not covers(limited, entry))
+    allowed = _minimal(grant[0] for grant in grants)
+    limited = _minimal(grant[0] for grant in grants if not grant[1])
+    unrestricted = _minimal(grant[0] for grant in grants if grant[1] and not covers(limited, grant[0]))
     return Rights(allowed, unrestricted)
 
 
@@ -324,12 +324,16 @@ def _count(number):
     return '%d right%s' % (number, '' if number == 1 else 's')
 
 
-def summary(name, change):
-    """'editor: +2 rights, -0' (and how many of them no restriction limits)."""
-    words = '%s: +%s, -%d' % (name, _count(len(change['granted'])), len(change['revoked']))
+def _counts(change):
+    words = '+%s, -%d' % (_count(len(change['granted'])), len(change['revoked']))
     if change['unrestricted']:
         words += ' (%d not limited by restrictedTo)' % len(change['unrestricted'])
     return words
+
+
+def summary(name, change):
+    """'editor: +2 rights, -0' (and how many of them no restriction limits)."""
+    return '%s: %s' % (name, _counts(change))
 
 
 def _target(index, collection):
@@ -351,8 +355,8 @@ def _controller_actions(scopes):
 
 def _action_words(entries, full):
     by_controller = {}
-    for controller, action, index, collection in entries:
-        by_controller.setdefault(controller, set()).add(action)
+    for entry in entries:
+        by_controller.setdefault(entry[0], set()).add(entry[1])
     words = []
     for controller in sorted(by_controller):
         actions = by_controller[controller]
@@ -384,7 +388,7 @@ def render_change(name, change, scopes):
     """The readable rights section of a --diff: one line per target, ``+`` granted, ``-`` revoked,
     ``!`` newly not limited by the profile's restrictions. Actions read ``document:get``,
     ``document:{get,search}``, or ``document:*`` for every action of the controller."""
-    lines = ['rights of %s: %s' % (name, summary(name, change).split(': ', 1)[1])]
+    lines = ['rights of %s: %s' % (name, _counts(change))]
     lines += _lines('+', _tuples(change['granted']), scopes)
     lines += _lines('-', _tuples(change['revoked']), scopes)
     lines += _lines('!', _tuples(change['unrestricted']), scopes)

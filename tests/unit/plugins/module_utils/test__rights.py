@@ -13,7 +13,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import pytest
-from hypothesis import given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings, strategies as st
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _rights as R
 
@@ -396,7 +396,7 @@ def probes():
 PROBES = list(probes())
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(POLICIES, ROLES)
 def test_the_rights_set_decides_as_kuzzle_does(policies, roles):
     result = R.profile_rights(policies, roles, SCOPES)
@@ -404,7 +404,7 @@ def test_the_rights_set_decides_as_kuzzle_does(policies, roles):
         assert R.allows(result, SCOPES, *probe) == R.request_allowed(policies, roles, *probe), probe
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(POLICIES, ROLES)
 def test_rights_sets_are_minimal_and_unrestricted_entries_are_allowed(policies, roles):
     result = R.profile_rights(policies, roles, SCOPES)
@@ -414,7 +414,7 @@ def test_rights_sets_are_minimal_and_unrestricted_entries_are_allowed(policies, 
     assert all(entry[2] is None or entry[3] is None for entry in result.unrestricted)
 
 
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(POLICIES, POLICIES, ROLES, ROLES)
 def test_a_change_grants_exactly_what_became_allowed(before_policies, after_policies, before_roles, after_roles):
     before = R.profile_rights(before_policies, before_roles, SCOPES)
@@ -444,7 +444,7 @@ def test_a_change_grants_exactly_what_became_allowed(before_policies, after_poli
     assert R.is_empty(R.rights_change(after, after))
 
 
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(POLICIES, POLICIES, ROLES)
 def test_a_user_is_allowed_what_one_of_its_profiles_is(first, second, roles):
     user = R.user_rights([first, second], roles, SCOPES)
