@@ -333,8 +333,8 @@ def test_a_deleted_profile_revokes_everything():
 
 def test_results_are_sorted_dicts_with_nulls():
     listed = R.as_dicts([('document', 'get', 'a', 'x'), ('security', 'createUser', None, None), ('document', 'get', '*', None)])
-    assert [tuple(d.values()) for d in listed] == [('document', 'get', '*', None), ('document', 'get', 'a', 'x'),
-                                                  ('security', 'createUser', None, None)]
+    assert [tuple(d.values()) for d in listed] == [
+        ('document', 'get', '*', None), ('document', 'get', 'a', 'x'), ('security', 'createUser', None, None)]
 
 
 def test_render_groups_by_target_and_names_whole_controllers():
