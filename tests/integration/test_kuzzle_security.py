@@ -99,9 +99,13 @@ def test_unknown_actions_and_taken_usernames_are_refused_before_any_write(playbo
     run = playbooks.run([converge(**wanted)], check=True)
     assert run.rc != 0
     msg = run.result('converge')['msg']
-    assert 'role "%s-b": Kuzzle would answer 400 security.role.unknown_action: controller "document" has no action "serach"' % uid in msg
+    assert msg.startswith('Nothing written: ')
+    assert ('role "%s-b": Kuzzle would refuse it (400 security.role.unknown_action): controller "document" has no action "serach"'
+            % uid) in msg
     assert 'did you mean "search"' in msg
-    assert 'user "%s-u": username "%s" is already used by user "%s"' % (uid, admin.username, admin.username) in msg
+    assert ('user "%s-u": Kuzzle would refuse it (412): username "%s" is already used by user "%s"'
+            % (uid, admin.username, admin.username)) in msg
+    assert run.result('converge')['status'] == 412 and run.result('converge')['error_id'] is None  # the first refusal's
     assert kuzzle.writes_since(mark) == []
 
 

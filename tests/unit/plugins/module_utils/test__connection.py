@@ -18,7 +18,7 @@ from ansible.module_utils import basic
 from ansible_collections.community.kuzzle.plugins.doc_fragments._connection import ModuleDocFragment
 from ansible_collections.community.kuzzle.plugins.module_utils import _connection
 from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleClient, KuzzleError
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import patch_module_args
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.utils import patch_module_args
 from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
     connection_argument_spec,
     fail_kuzzle,
