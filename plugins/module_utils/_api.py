@@ -81,6 +81,7 @@ ACTIONS = {
     'collection:getSpecifications': ('GET', '/:index/:collection/_specifications', READ,
                                      'read the specifications of collection "{collection}" of index "{index}"'),
     'collection:update': ('POST', '/:index/:collection', WRITE, 'update collection "{collection}" of index "{index}"'),
+    # not collection:updateMapping (PUT /:index/:collection/_mapping): deprecated since 2.1.0 for collection:update
     'collection:updateSpecifications': ('PUT', '/:index/:collection/_specifications', WRITE,
                                         'update the specifications of collection "{collection}" of index "{index}"'),
     # profiles

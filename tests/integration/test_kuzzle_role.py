@@ -166,7 +166,8 @@ def test_unknown_controller_or_action_is_refused_cleanly_in_check_mode_too(playb
         run = playbooks.run(tasks, check=check)
         for i, case in enumerate(cases):
             error_id, fragment = case[2:]
-            result = run.clean_failure('case %d' % i, 'Could not create role "%s"' % uid, '400', error_id, fragment)
+            result = run.clean_failure('case %d' % i, 'Nothing written: role "%s": Kuzzle would refuse it (400 %s): ' % (uid, error_id),
+                                       fragment)
             assert result['error_id'] == error_id and result['status'] == 400
     assert kuzzle.writes_since(mark) == []
     assert admin.role(uid) is None

@@ -144,7 +144,9 @@ def test_purge_deletes_unlisted_objects_but_never_reserved_or_used_ones(playbook
     mark = kuzzle.mark()
     run = playbooks.run([converge(profiles=everything['profiles'], purge=True)], check=True)
     assert run.rc != 0
-    assert 'cannot delete profiles "%s-extra": 1 users still use them (%s-user)' % (uid, uid) in run.result('converge')['msg']
+    assert ('Nothing written: the deletion of profiles "%s-extra": Kuzzle would refuse it (412 security.profile.in_use): '
+            '1 users still use them (%s-user)' % (uid, uid)) in run.result('converge')['msg']
+    assert run.result('converge')['error_id'] == 'security.profile.in_use' and run.result('converge')['status'] == 412
     assert kuzzle.writes_since(mark) == []
 
     status, body = admin.api('DELETE', '/users/%s-user' % uid, query={'refresh': 'wait_for'})
