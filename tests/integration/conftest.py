@@ -189,9 +189,10 @@ class Playbooks:
         options.update(overrides)
         return options
 
-    def run(self, tasks, check=False, diff=False, verbosity=0, env=None, module_defaults='admin', roles=None):
+    def run(self, tasks, check=False, diff=False, verbosity=0, env=None, module_defaults='admin', roles=None, hosts=('localhost',), forks=None):
+        """Run the tasks in one play over ``hosts`` (inventory names, all with the local connection), with ``forks``."""
         self.count += 1
-        play = {'name': 'test play', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}
+        play = {'name': 'test play', 'hosts': 'all', 'gather_facts': False, 'tasks': tasks}
         if roles:
             play['roles'] = roles
         if module_defaults == 'admin':
@@ -214,7 +215,9 @@ class Playbooks:
             'RECORD_RESULTS_FILE': str(record),
         })
         run_env.update(env or {})
-        cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', str(playbook)]
+        cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', ','.join(hosts) + ',', '-c', 'local', str(playbook)]
+        if forks:
+            cmd.extend(['-f', str(forks)])
         if check:
             cmd.append('--check')
         if diff:
