@@ -13,7 +13,8 @@ at ``proxy.url``, and tells it what to do to the requests that match a rule::
 
 Each connection carries one request (the proxy answers ``Connection: close``, as Kuzzle does). The first rule
 that matches a request and has uses left decides; requests that match no rule are forwarded untouched.
-``proxy.log`` lists what was done to each request, in order. See tests/faults/README.md for every action.
+``proxy.log`` lists what was done to each request, in order. A rule's ``hook(entry, status, headers, body)`` runs
+test code once Kuzzle has answered and before the client gets anything. See tests/faults/README.md for every action.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -260,6 +261,11 @@ class FaultProxy:
             self._answer(sock, entry, 502, [('Content-Type', 'text/plain')], b'fault-proxy: upstream failed')
             return
         entry.update(forwarded=True, upstream_status=status)
+        if params.get('hook'):
+            try:
+                params['hook'](entry, status, headers, answer)  # test code, run while the client waits for the answer
+            except Exception as exc:  # pylint: disable=broad-except
+                entry['note'] = 'hook failed: %r' % exc  # the test reads the log; the answer goes on as usual
         if action == 'status':
             self._answer(sock, entry, params.get('status', 502), [('Content-Type', 'text/plain')],
                          _as_bytes(params.get('body', 'fault-proxy: injected %d after Kuzzle answered' % params.get('status', 502))))
@@ -281,7 +287,8 @@ class FaultProxy:
     def _forward(self, method, path, headers, body):
         connection = http.client.HTTPConnection(self.upstream[0], self.upstream[1], timeout=self.upstream_timeout)
         try:
-            sent_headers = dict((k, v) for k, v in headers.items() if k.lower() not in HOP_BY_HOP + ('host',))
+            # no Accept-Encoding: Kuzzle answers uncompressed, so that hooks, 'result' and byte counts see the JSON
+            sent_headers = dict((k, v) for k, v in headers.items() if k.lower() not in HOP_BY_HOP + ('host', 'accept-encoding'))
             sent_headers['Connection'] = 'close'
             connection.request(method, self.upstream_prefix + path, body=body, headers=sent_headers)
             response = connection.getresponse()

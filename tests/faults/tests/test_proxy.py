@@ -179,6 +179,17 @@ def test_delay_then_forward(proxy):  # pylint: disable=redefined-outer-name
     assert time.monotonic() - started >= 0.6
 
 
+def test_a_hook_runs_after_kuzzle_answered_and_before_the_client_gets_the_answer(proxy, upstream):  # pylint: disable=redefined-outer-name
+    seen = []
+
+    def hook(entry, status, headers, body):
+        seen.append((entry['path'], status, json.loads(body), len(upstream.received), proxy.log[0]['sent']))
+
+    proxy.add('pass', path='^/_login/', hook=hook)
+    assert requests.post(proxy.url + '/_login/local', json={}, timeout=5).json() == ENVELOPE
+    assert seen == [('/_login/local', 200, ENVELOPE, 1, 0)]
+
+
 def test_an_unreachable_upstream_is_a_502():
     with FaultProxy('http://127.0.0.1:9') as proxy:
         answer = requests.get(proxy.url + '/x', timeout=5)
