@@ -78,8 +78,8 @@ def test_a_token_issued_in_the_same_second_survives_a_password_task_of_the_same_
 
     token = {'token': "{{ lookup('file', '%s') }}" % token_file, 'url': kuzzle.url}
     tasks = [
-        {'name': 'password task', 'community.kuzzle.kuzzle_profile': {'name': uid + '-pw', 'policies': [{'role_id': 'reader'}],
-                                                                     'username': admin.username, 'password': admin.password}},
+        {'name': 'password task', 'community.kuzzle.kuzzle_profile': {
+            'name': uid + '-pw', 'policies': [{'role_id': 'reader'}], 'username': admin.username, 'password': admin.password}},
         {'name': 'token task', 'community.kuzzle.kuzzle_profile': dict(token, name=uid + '-tok', policies=[{'role_id': 'reader'}])},
         {'name': 'token read', 'community.kuzzle.kuzzle_profile_info': dict(token, name=uid + '-tok')},
     ]

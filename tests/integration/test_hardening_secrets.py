@@ -109,4 +109,3 @@ def test_no_secret_at_vvv_in_any_early_failure_nor_with_a_password_in_the_url(pl
     statuses = dict((r['task'], r['status']) for r in run.results)
     assert statuses.pop('success with a password in the url') == 'ok', run.output
     assert set(statuses.values()) == {'failed'}, statuses  # every early case failed
-
