@@ -309,7 +309,8 @@ def converge(module, client, source, before, after):
     if module.check_mode:
         return {'profile': _profile.predict_stored(source, body)}
     action = 'security:updateProfile' if before else 'security:createProfile'
-    stored = client.act(action, _id=name, query=query, body=body)
+    # its roles exist (checked above), but a cluster node may not know a role written through another one yet
+    stored = _objects.role_cache_tolerant(client.act)(action, _id=name, query=query, body=body)
     return {'profile': _report.stored_view(stored.get('_source'))}
 
 

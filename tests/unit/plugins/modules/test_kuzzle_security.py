@@ -22,17 +22,16 @@ def hits(definition):
     return [{'_id': i, '_source': dict(body, _kuzzle_info={})} for i, body in definition.items()]
 
 
-def test_an_unchanged_definition_costs_one_search_plus_login_and_logout(run_module, kuzzle_http):
+def test_an_unchanged_definition_costs_one_search_plus_login(run_module, kuzzle_http):
     kuzzle_http.add(responses.POST, URL + '/_login/local', json=envelope({'jwt': 'kauth-x'}, action='login'))
     kuzzle_http.add(responses.POST, URL + '/profiles/_search?from=0&size=1000',
                     json=envelope({'hits': hits(PROFILES), 'total': 250}, action='searchProfiles'))
-    kuzzle_http.add(responses.POST, URL + '/_logout', json=envelope(None, action='logout'))
     failed, result = run_module(kuzzle_security.main, dict(profiles=PROFILES, username='admin', password='pw'))
     assert not failed, result
     assert result['changed'] is False
     assert result['msg'] == '0 profiles created, 0 updated, 0 deleted, 250 unchanged'
     # nothing to write, so nothing to check: Kuzzle stored these profiles with roles that exist
-    assert calls(kuzzle_http) == [('POST', '/_login/local'), ('POST', '/profiles/_search?from=0&size=1000'), ('POST', '/_logout')]
+    assert calls(kuzzle_http) == [('POST', '/_login/local?expiresIn=5m'), ('POST', '/profiles/_search?from=0&size=1000')]
     assert json.loads(kuzzle_http.calls[1].request.body)['query']['ids']['values'] == sorted(PROFILES)
 
 
