@@ -12,6 +12,7 @@ __metaclass__ = type
 
 import os
 import sys
+import time
 
 import pytest
 
@@ -46,6 +47,10 @@ def test_timeout_bounds_an_answer_trickled_one_byte_at_a_time(playbooks, proxy):
     proxy.add('trickle', method='GET', path='^/profiles/admin', times=None, chunk=1, interval=1, limit=30)
     run = playbooks.run([task('kuzzle_profile_info', name='admin')], module_defaults=through(playbooks, proxy, timeout=2, retries=1))
     result = run.clean_failure('task', 'within 2')
+    # the proxy learns that a client went away when it sends its next byte, up to a second (interval) later
+    deadline = time.monotonic() + 3
+    while time.monotonic() < deadline and not all(e['client_gone'] for e in proxy.entries(path='^/profiles/admin')):
+        time.sleep(0.2)
     attempts = proxy.entries(path='^/profiles/admin')
     assert [(e['client_gone'], e['sent'] < 15) for e in attempts] == [(True, True), (True, True)], (attempts, result)
 
