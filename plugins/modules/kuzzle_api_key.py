@@ -185,6 +185,16 @@ msg:
   returned: always
   type: str
   sample: API key "CI deployments" of user ci-bot created
+outcome:
+  description:
+    - V(unknown) when the task failed on a write whose answer was lost (a timeout, a connection lost once the request
+      was sent, a 502 or 504 of a gateway), so that Kuzzle may or may not have applied it; RV(msg) says so. C(changed) is
+      then V(true), since the change may have been made.
+    - If that write created the key, its token is lost, and a new run would find the key unchanged. Delete the key
+      (O(state=absent)) and run the task again.
+  returned: failure, when the outcome of a write is unknown
+  type: str
+  sample: unknown
 error_id:
   description: Kuzzle's error id when the task failed on an answer from Kuzzle.
   returned: failure

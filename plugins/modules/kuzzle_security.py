@@ -95,7 +95,9 @@ notes:
   - Objects are written one request each (Kuzzle has no bulk write for security objects); the reads are bulk.
   - Kuzzle has no transactions. If a write fails, the task fails, names the object and Kuzzle's error, and
     returns in RV(applied) the writes already made; writes after it are not attempted. Running the task again
-    resumes from there.
+    resumes from there. A write whose answer was lost is listed in RV(unknown) instead, with RV(outcome=unknown).
+  - On a Kuzzle cluster, a node learns of a role written through another node within milliseconds; a profile write
+    that a node refuses for a role the task wrote or found is sent again, twice at most, tens of milliseconds apart.
 seealso:
   - module: community.kuzzle.kuzzle_security_info
   - module: community.kuzzle.kuzzle_profile
@@ -166,6 +168,22 @@ applied:
   type: list
   elements: dict
   sample: [{kind: roles, id: shop-reader, action: create}]
+unknown:
+  description:
+    - On failure, the write whose answer was lost (RV(outcome=unknown)): Kuzzle may or may not have applied it.
+    - Empty when every failed write was refused.
+  returned: failure
+  type: list
+  elements: dict
+  sample: [{kind: profiles, id: editor, action: create}]
+outcome:
+  description:
+    - V(unknown) when the task failed on a write whose answer was lost (a timeout, a connection lost once the request
+      was sent, a 502 or 504 of a gateway), so that Kuzzle may or may not have applied it; RV(msg) says so. C(changed) is
+      then V(true), since the change may have been made. RV(unknown) names that write. Running the task again converges.
+  returned: failure, when the outcome of a write is unknown
+  type: str
+  sample: unknown
 error_id:
   description:
     - The error id of the refusal the task failed on.

@@ -21,7 +21,7 @@ import responses
 from responses import registries
 from urllib3.response import HTTPResponse
 
-from ansible_collections.community.kuzzle.plugins.module_utils import _client, _errors, _transport
+from ansible_collections.community.kuzzle.plugins.module_utils import _api, _client, _errors, _transport
 from ansible_collections.community.kuzzle.plugins.module_utils._client import (
     KuzzleClient,
     KuzzleError,
@@ -751,3 +751,67 @@ def test_login_as_token_is_masked_and_a_failed_logout_is_false(rsps):
 def test_login_as_refuses_a_url_without_http_scheme():
     err = failure(KuzzleClient('ftp://kuzzle.test').login_as, {'username': 'bob', 'password': 'pw'})
     assert 'does not start with http://' in str(err)
+
+
+# --- result shapes and urls ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize('action,result,expected', [
+    ('security:getProfile', 'a string', 'expected an object with _id and an object _source, got a string: "a string"'),
+    ('security:getProfile', [1, 2], 'expected an object with _id and an object _source, got a list: [1, 2]'),
+    ('security:searchRoles', {'hits': [{'_id': 'r'}], 'total': 1}, 'got an object: {"hits": [{"_id": "r"}], "total": 1}'),
+    ('security:searchRoles', {'hits': [], 'total': 'many'}, 'got an object: {"hits": [], "total": "many"}'),
+    ('index:exists', None, 'expected true or false, got null: null'),
+    ('auth:login', {'jwt': 42, 'password': 'echoed'}, 'got an object: {"jwt": "********", "password": "********"}'),
+])
+def test_a_result_of_another_shape_fails_naming_the_action_and_what_came(rsps, action, result, expected):
+    method, segments, read, doing = _api.request(action, {'_id': 'x', 'strategy': 'local', 'index': 'i'})
+    add(rsps, method, json_body=envelope(result))
+    err = failure(KuzzleClient(BASE).call, method, segments, doing=doing, read=read, action=action)
+    assert str(err).startswith('Could not %s: unexpected answer to %s: expected ' % (doing, action))
+    assert str(err).endswith(expected)
+    assert err.outcome is None and err.status == 200
+
+
+def test_what_came_is_cut_and_a_write_of_another_shape_may_have_been_applied(rsps):
+    add(rsps, 'POST', json_body=envelope('garbage-' * 200, action='createProfile'))
+    err = failure(KuzzleClient(BASE).act, 'security:createProfile', _id='p', body={})
+    assert len(str(err)) < 400 and '"garbage-garbage-' in str(err) and '... (the change may' in str(err)
+    assert err.outcome == 'unknown'
+
+
+def test_the_shape_is_only_checked_for_actions(rsps):
+    add(rsps, 'GET', json_body=envelope('anything'))
+    assert KuzzleClient(BASE).call('GET', ['profiles', 'p1']) == 'anything'
+
+
+@pytest.mark.parametrize('url,problem', [
+    ('http://[::1', 'is not a valid URL (Invalid IPv6 URL)'),
+    ('http://127.0.0.1:notaport', "is not a valid URL (Port could not be cast to integer value as 'notaport')"),
+    ('http://127.0.0.1:99999', 'is not a valid URL (Port out of range 0-65535)'),
+    ('http://127.0.0.1:0', 'is not a valid URL (port 0)'),
+    ('ftp://kuzzle.test', 'does not start with http:// or https://'),
+    ('http:///profiles', 'has no host'),
+    ('https://kuzzle.test:7512/prefix', None),
+    ('http://[::1]:7512', None),
+])
+def test_url_problem(url, problem):
+    assert _client.url_problem(url) == problem
+
+
+def test_a_malformed_url_fails_before_any_request_without_its_password(rsps):
+    client = KuzzleClient('http://admin:%s@[::1' % PASSWORD, username='admin', password='other')
+    err = failure(client.call, 'GET', ['profiles', 'p1'], doing='read profile "p1"')
+    assert str(err) == 'Could not read profile "p1": url "http://[::1" is not a valid URL (Invalid IPv6 URL)'
+    assert client.request_count == 0 and len(rsps.calls) == 0
+
+
+@pytest.mark.parametrize('url,stripped,secrets', [
+    ('https://u:p%40ss@h:1/x', 'https://h:1/x', ['p%40ss', 'p@ss']),
+    ('http://u@h', 'http://h', []),
+    ('http://u:a@b@[::1', 'http://[::1', ['a@b']),
+    ('http://h/x@y', 'http://h/x@y', []),
+    ('kuzzle.test:7512', 'kuzzle.test:7512', []),
+])
+def test_userinfo_is_taken_out_of_urls_even_malformed_ones(url, stripped, secrets):
+    assert _client.without_userinfo(url) == stripped
+    assert _client.userinfo_secrets(url) == secrets
