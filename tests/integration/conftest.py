@@ -236,6 +236,13 @@ def playbooks(tmp_path, kuzzle, admin, collections_path):  # pylint: disable=red
     return Playbooks(tmp_path, kuzzle, admin, collections_path)
 
 
+@pytest.fixture(scope='module')
+def module_playbooks(tmp_path_factory, kuzzle, admin, collections_path):  # pylint: disable=redefined-outer-name
+    """Playbooks for runs that several tests of one file share (one task per case, each with ignore_errors),
+    so that many cases cost one ansible-playbook run."""
+    return Playbooks(tmp_path_factory.mktemp('shared'), kuzzle, admin, collections_path)
+
+
 @pytest.fixture
 def uid(request):
     """An id of this test's own, so tests never see each other's objects."""

@@ -10,6 +10,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import uuid
+
 import pytest
 
 UNREACHABLE = 'http://127.0.0.1:9'
@@ -79,33 +81,51 @@ def _fill(value, replacements):
     return value
 
 
-@pytest.mark.parametrize('module', sorted(MODULES))
-def test_no_secret_at_vvv_in_any_early_failure_nor_with_a_password_in_the_url(playbooks, admin, kuzzle, uid, module):
+@pytest.fixture(scope='module')
+def vvv_run(module_playbooks, admin, kuzzle):
+    """One ansible-playbook -vvv run with every case of every module (task '<module>: <case>'); (run, {module: {case:
+    secrets}}). Each secret names its module and case, so a leak says where it came from."""
+    group = uuid.uuid4().hex[:6]
     tasks, secrets = [], {}
-    for number, (case, options) in enumerate(early_failures(module)):
-        marks = [('SECRET_IN_ARGS', 'argpw%02d-%s' % (number, uid)), ('SECRET2', 'pwb%02d-%s' % (number, uid)),
-                 ('SECRET', 'pwa%02d-%s' % (number, uid)), ('UID', '%s-%d' % (uid, number))]
-        tasks.append({'name': case, 'community.kuzzle.' + module: _fill(dict(MODULES[module], **options), marks), 'ignore_errors': True})
-        secrets[case] = [secret for placeholder, secret in marks if placeholder != 'UID']
-    marks = [('SECRET_IN_ARGS', 'argpw-%s-ok' % uid), ('SECRET', 'pw-%s-ok' % uid), ('UID', uid + '-ok'), ('ADMIN', admin.username)]
-    url = kuzzle.url.replace('http://', 'http://someone:SECRET@')
-    succeeding = dict(SUCCEEDING[module], url=url)
-    if 'token' not in succeeding:
-        succeeding.update(username=admin.username, password=admin.password)
-    tasks.append({'name': 'success with a password in the url', 'community.kuzzle.' + module: _fill(succeeding, marks)})
-    secrets['success with a password in the url'] = [secret for placeholder, secret in marks if placeholder in ('SECRET', 'SECRET_IN_ARGS')]
-    secrets['the admin password'] = [admin.password]
-    # in the environment of ansible-playbook, as an operator exports it (a task's environment: keyword is shown by
-    # Ansible itself at -vvv, in the command line it runs: nothing a module can hide)
-    environment = {'KUZZLE_USERNAME': 'someone', 'KUZZLE_PASSWORD': 'envpw-' + uid}
-    secrets['KUZZLE_PASSWORD'] = [environment['KUZZLE_PASSWORD']]
+    for module in sorted(MODULES):
+        short = module[len('kuzzle_'):].replace('_', '')
+        uid = '%s-%s' % (short, group)
+        secrets[module] = {}
+        for number, (case, options) in enumerate(early_failures(module)):
+            marks = [('SECRET_IN_ARGS', 'argpw%02d-%s' % (number, uid)), ('SECRET2', 'pwb%02d-%s' % (number, uid)),
+                     ('SECRET', 'pwa%02d-%s' % (number, uid)), ('UID', '%s-%d' % (uid, number))]
+            tasks.append({'name': '%s: %s' % (module, case), 'community.kuzzle.' + module: _fill(dict(MODULES[module], **options), marks),
+                          'ignore_errors': True})
+            secrets[module][case] = [secret for placeholder, secret in marks if placeholder != 'UID']
+        marks = [('SECRET_IN_ARGS', 'argpw-%s-ok' % uid), ('SECRET', 'pw-%s-ok' % uid), ('UID', uid + '-ok'), ('ADMIN', admin.username)]
+        url = kuzzle.url.replace('http://', 'http://someone:SECRET@')
+        succeeding = dict(SUCCEEDING[module], url=url)
+        if 'token' not in succeeding:
+            succeeding.update(username=admin.username, password=admin.password)
+        tasks.append({'name': '%s: %s' % (module, SUCCESS), 'community.kuzzle.' + module: _fill(succeeding, marks)})
+        secrets[module][SUCCESS] = [secret for placeholder, secret in marks if placeholder in ('SECRET', 'SECRET_IN_ARGS')]
+        secrets[module]['the admin password'] = [admin.password]
+        secrets[module]['KUZZLE_PASSWORD'] = [ENVIRONMENT['KUZZLE_PASSWORD'] % group]
+    environment = dict(ENVIRONMENT, KUZZLE_PASSWORD=ENVIRONMENT['KUZZLE_PASSWORD'] % group)
+    # retries 0: the unreachable cases fail at once (every retry would find the port closed again)
+    run = module_playbooks.run(tasks, verbosity=3, env=environment,
+                               module_defaults={'group/community.kuzzle.kuzzle': {'url': UNREACHABLE, 'retries': 0}})
+    return run, secrets
 
-    run = playbooks.run(tasks, verbosity=3, env=environment, module_defaults={'group/community.kuzzle.kuzzle': {'url': UNREACHABLE}})
 
+SUCCESS = 'success with a password in the url'
+# in the environment of ansible-playbook, as an operator exports it (a task's environment: keyword is shown by
+# Ansible itself at -vvv, in the command line it runs: nothing a module can hide)
+ENVIRONMENT = {'KUZZLE_USERNAME': 'someone', 'KUZZLE_PASSWORD': 'envpw-%s'}
+
+
+@pytest.mark.parametrize('module', sorted(MODULES))
+def test_no_secret_at_vvv_in_any_early_failure_nor_with_a_password_in_the_url(vvv_run, module):
+    run, secrets = vvv_run
     recorded = str(run.results)
-    leaks = sorted('%s: %s' % (case, where) for case, values in secrets.items() for secret in values
+    leaks = sorted('%s: %s' % (case, where) for case, values in secrets[module].items() for secret in values
                    for where, text in (('output', run.output), ('results', recorded)) if secret in text)
     assert leaks == [], 'secrets shown at -vvv (case: where):\n' + '\n'.join(leaks)
-    statuses = dict((r['task'], r['status']) for r in run.results)
-    assert statuses.pop('success with a password in the url') == 'ok', run.output
-    assert set(statuses.values()) == {'failed'}, statuses  # every early case failed
+    statuses = dict((r['task'], r['status']) for r in run.results if r['task'].startswith(module + ': '))
+    assert statuses.pop('%s: %s' % (module, SUCCESS)) == 'ok', run.output
+    assert len(statuses) == len(early_failures(module)) and set(statuses.values()) == {'failed'}, statuses  # every early case failed
