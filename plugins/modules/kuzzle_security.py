@@ -170,7 +170,7 @@ applied:
   sample: [{kind: roles, id: shop-reader, action: create}]
 unknown:
   description:
-    - On failure, the write whose answer was lost (RV(outcome=unknown)): Kuzzle may or may not have applied it.
+    - On failure, the write whose answer was lost (RV(outcome=unknown)), which Kuzzle may or may not have applied.
     - Empty when every failed write was refused.
   returned: failure
   type: list
