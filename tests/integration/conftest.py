@@ -189,8 +189,10 @@ class Playbooks:
         options.update(overrides)
         return options
 
-    def run(self, tasks, check=False, diff=False, verbosity=0, env=None, module_defaults='admin', roles=None, hosts=('localhost',), forks=None):
-        """Run the tasks in one play over ``hosts`` (inventory names, all with the local connection), with ``forks``."""
+    def run(self, tasks, check=False, diff=False, verbosity=0, env=None, module_defaults='admin', roles=None, hosts=('localhost',), forks=None,
+            timeout=300):
+        """Run the tasks in one play over ``hosts`` (inventory names, all with the local connection), with ``forks``;
+        ``timeout``: seconds the run may take (a run shared by many cases needs more)."""
         self.count += 1
         play = {'name': 'test play', 'hosts': 'all', 'gather_facts': False, 'tasks': tasks}
         if roles:
@@ -224,7 +226,7 @@ class Playbooks:
             cmd.append('--diff')
         if verbosity:
             cmd.append('-' + 'v' * verbosity)
-        proc = subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=300, check=False)
+        proc = subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=timeout, check=False)
         results = []
         if record.exists():
             results = [json.loads(line) for line in record.read_text().splitlines()]

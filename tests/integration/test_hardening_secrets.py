@@ -108,7 +108,8 @@ def vvv_run(module_playbooks, admin, kuzzle):
         secrets[module]['KUZZLE_PASSWORD'] = [ENVIRONMENT['KUZZLE_PASSWORD'] % group]
     environment = dict(ENVIRONMENT, KUZZLE_PASSWORD=ENVIRONMENT['KUZZLE_PASSWORD'] % group)
     # retries 0: the unreachable cases fail at once (every retry would find the port closed again)
-    run = module_playbooks.run(tasks, verbosity=3, env=environment,
+    # 122 tasks: about a minute of CPU, several on a loaded machine
+    run = module_playbooks.run(tasks, verbosity=3, env=environment, timeout=1200,
                                module_defaults={'group/community.kuzzle.kuzzle': {'url': UNREACHABLE, 'retries': 0}})
     return run, secrets
 
