@@ -24,8 +24,11 @@ Adding an action is one row of ACTIONS, and no module builds a path. A row has:
   Kuzzle's own route table, lib/api/httpRoutes.js of kuzzleio/kuzzle 2.56; take the route that is not
   deprecated);
 - READ or WRITE, which decides the retries: a READ is sent again after any transient failure (connection
-  error, timeout, 429, 502, 503, 504), a WRITE only when Kuzzle cannot have run it (no connection, 429,
-  503); a POST that only reads (a search, an mGet, a check) is a READ;
+  error, timeout, an answer cut short, 429, 502, 503, 504), a WRITE only when Kuzzle cannot have run it (no
+  connection, 429, 503); a POST that only reads (a search, an mGet, a check) is a READ;
+- the result the caller reads (one of RESULTS: OBJECT, DOCUMENT, HITS...): the client checks it once, so that
+  an answer of another shape fails naming the action and what came, instead of breaking the code that reads
+  it; ANY when nothing reads it;
 - what a failure message says the task was doing, with ``{param}`` for the route's params.
 A route that Kuzzle 1.x serves elsewhere also goes in ROUTES_1X. tests/unit/plugins/module_utils/test__api.py
 checks every row's shape; the module that calls the action pins its requests in its own unit tests, and a
@@ -51,90 +54,132 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import MASK
+
 READ = True
 WRITE = False
 
-# Kuzzle action -> (HTTP method, route, READ or WRITE, what a failure message says the task was doing).
+# The results the callers read; RESULTS says what each one is.
+ANY = 'any'              # nothing reads it
+OBJECT = 'object'        # a JSON object, read with defaults for missing keys
+BOOLEAN = 'boolean'      # true or false
+DOCUMENT = 'document'    # {_id, _source}: a profile, role, user or API key
+HITS = 'hits'            # {hits: [object...], total}: a page of a search or an mGet
+DOCUMENTS = 'documents'  # HITS whose every hit is a DOCUMENT
+SESSION = 'session'      # auth:login: {_id, jwt, expiresAt, ttl}, with a token in jwt
+
+
+def _total_ok(result):
+    total = result.get('total', 0)
+    total = total.get('value', 0) if isinstance(total, dict) else total  # Elasticsearch's {value, relation}
+    return isinstance(total, int) and not isinstance(total, bool)
+
+
+def _is_document(value):
+    return isinstance(value, dict) and isinstance(value.get('_id'), str) and isinstance(value.get('_source'), dict)
+
+
+def _is_hits(value, each=lambda hit: isinstance(hit, dict)):
+    return (isinstance(value, dict) and isinstance(value.get('hits'), list) and _total_ok(value)
+            and all(each(hit) for hit in value['hits']))
+
+
+# result -> (what it must be, in a failure message; the check)
+RESULTS = {
+    ANY: ('anything', lambda value: True),
+    OBJECT: ('an object', lambda value: isinstance(value, dict)),
+    BOOLEAN: ('true or false', lambda value: isinstance(value, bool)),
+    DOCUMENT: ('an object with _id and an object _source', _is_document),
+    HITS: ('an object with a list of objects in hits and a number in total', _is_hits),
+    DOCUMENTS: ('an object with hits (each with _id and an object _source) and a number in total',
+                lambda value: _is_hits(value, _is_document)),
+    SESSION: ('an object with a token in jwt', lambda value: isinstance(value, dict) and isinstance(value.get('jwt'), str)
+              and bool(value['jwt'])),
+}
+
+# Kuzzle action -> (HTTP method, route, READ or WRITE, the result read, what a failure message says the task was doing).
 ACTIONS = {
     # auth
-    'auth:checkToken': ('POST', '/_checkToken', READ, 'check the token'),
-    'auth:getCurrentUser': ('GET', '/_me', READ, 'read the user this task authenticates as'),
+    'auth:checkToken': ('POST', '/_checkToken', READ, OBJECT, 'check the token'),
+    'auth:getCurrentUser': ('GET', '/_me', READ, DOCUMENT, 'read the user this task authenticates as'),
     # a login sent twice only leaves an unused token that expires: READ
-    'auth:login': ('POST', '/_login/:strategy', READ, 'log in to Kuzzle (strategy {strategy})'),
-    'auth:logout': ('POST', '/_logout', WRITE, 'log out of Kuzzle'),
+    'auth:login': ('POST', '/_login/:strategy', READ, SESSION, 'log in to Kuzzle (strategy {strategy})'),
+    'auth:logout': ('POST', '/_logout', WRITE, ANY, 'log out of Kuzzle'),
     # server
-    'server:adminExists': ('GET', '/_adminExists', READ, 'check whether an administrator exists'),
-    'server:publicApi': ('GET', '/_publicApi', READ, 'read the controllers and actions Kuzzle knows'),
+    'server:adminExists': ('GET', '/_adminExists', READ, OBJECT, 'check whether an administrator exists'),
+    'server:publicApi': ('GET', '/_publicApi', READ, OBJECT, 'read the controllers and actions Kuzzle knows'),
     # first administrator, default rights
-    'security:createFirstAdmin': ('POST', '/_createFirstAdmin/:_id', WRITE, 'create the first administrator "{_id}"'),
-    'security:restrictDefaultRights': ('POST', '/_restrictDefaultRights', WRITE, 'restrict the default rights'),
+    'security:createFirstAdmin': ('POST', '/_createFirstAdmin/:_id', WRITE, DOCUMENT, 'create the first administrator "{_id}"'),
+    'security:restrictDefaultRights': ('POST', '/_restrictDefaultRights', WRITE, ANY, 'restrict the default rights'),
     # indexes and collections
-    'index:create': ('POST', '/:index/_create', WRITE, 'create index "{index}"'),
-    'index:exists': ('GET', '/:index/_exists', READ, 'check whether index "{index}" exists'),
-    'collection:create': ('PUT', '/:index/:collection', WRITE, 'create collection "{collection}" of index "{index}"'),
-    'collection:exists': ('GET', '/:index/:collection/_exists', READ,
+    'index:create': ('POST', '/:index/_create', WRITE, ANY, 'create index "{index}"'),
+    'index:exists': ('GET', '/:index/_exists', READ, BOOLEAN, 'check whether index "{index}" exists'),
+    'collection:create': ('PUT', '/:index/:collection', WRITE, ANY, 'create collection "{collection}" of index "{index}"'),
+    'collection:exists': ('GET', '/:index/:collection/_exists', READ, BOOLEAN,
                           'check whether collection "{collection}" of index "{index}" exists'),
-    'collection:getMapping': ('GET', '/:index/:collection/_mapping', READ,
+    'collection:getMapping': ('GET', '/:index/:collection/_mapping', READ, OBJECT,
                               'read the mapping of collection "{collection}" of index "{index}"'),
-    'collection:getSettings': ('GET', '/:index/:collection/_settings', READ,
+    'collection:getSettings': ('GET', '/:index/:collection/_settings', READ, OBJECT,
                                'read the settings of collection "{collection}" of index "{index}"'),
-    'collection:getSpecifications': ('GET', '/:index/:collection/_specifications', READ,
+    'collection:getSpecifications': ('GET', '/:index/:collection/_specifications', READ, OBJECT,
                                      'read the specifications of collection "{collection}" of index "{index}"'),
-    'collection:update': ('POST', '/:index/:collection', WRITE, 'update collection "{collection}" of index "{index}"'),
+    'collection:update': ('POST', '/:index/:collection', WRITE, ANY, 'update collection "{collection}" of index "{index}"'),
     # not collection:updateMapping (PUT /:index/:collection/_mapping): deprecated since 2.1.0 for collection:update
-    'collection:updateSpecifications': ('PUT', '/:index/:collection/_specifications', WRITE,
+    'collection:updateSpecifications': ('PUT', '/:index/:collection/_specifications', WRITE, ANY,
                                         'update the specifications of collection "{collection}" of index "{index}"'),
     # profiles
-    'security:createOrReplaceProfile': ('PUT', '/profiles/:_id', WRITE, 'replace profile "{_id}"'),
-    'security:createProfile': ('POST', '/profiles/:_id/_create', WRITE, 'create profile "{_id}"'),
-    'security:deleteProfile': ('DELETE', '/profiles/:_id', WRITE, 'delete profile "{_id}"'),
-    'security:getProfile': ('GET', '/profiles/:_id', READ, 'read profile "{_id}"'),
-    'security:getProfileRights': ('GET', '/profiles/:_id/_rights', READ, 'read the rights of profile "{_id}"'),
-    'security:mDeleteProfiles': ('POST', '/profiles/_mDelete', WRITE, 'delete profiles'),
-    'security:mGetProfiles': ('POST', '/profiles/_mGet', READ, 'read profiles'),
-    'security:scrollProfiles': ('GET', '/profiles/_scroll/:scrollId', READ, 'read the next profiles'),
-    'security:searchProfiles': ('POST', '/profiles/_search', READ, 'search profiles'),
-    'security:updateProfile': ('PUT', '/profiles/:_id/_update', WRITE, 'update profile "{_id}"'),
+    'security:createOrReplaceProfile': ('PUT', '/profiles/:_id', WRITE, DOCUMENT, 'replace profile "{_id}"'),
+    'security:createProfile': ('POST', '/profiles/:_id/_create', WRITE, DOCUMENT, 'create profile "{_id}"'),
+    'security:deleteProfile': ('DELETE', '/profiles/:_id', WRITE, ANY, 'delete profile "{_id}"'),
+    'security:getProfile': ('GET', '/profiles/:_id', READ, DOCUMENT, 'read profile "{_id}"'),
+    'security:getProfileRights': ('GET', '/profiles/:_id/_rights', READ, HITS, 'read the rights of profile "{_id}"'),
+    'security:mDeleteProfiles': ('POST', '/profiles/_mDelete', WRITE, ANY, 'delete profiles'),
+    'security:mGetProfiles': ('POST', '/profiles/_mGet', READ, HITS, 'read profiles'),
+    'security:scrollProfiles': ('GET', '/profiles/_scroll/:scrollId', READ, DOCUMENTS, 'read the next profiles'),
+    'security:searchProfiles': ('POST', '/profiles/_search', READ, DOCUMENTS, 'search profiles'),
+    'security:updateProfile': ('PUT', '/profiles/:_id/_update', WRITE, DOCUMENT, 'update profile "{_id}"'),
     # roles
-    'security:createOrReplaceRole': ('PUT', '/roles/:_id', WRITE, 'replace role "{_id}"'),
-    'security:createRole': ('POST', '/roles/:_id/_create', WRITE, 'create role "{_id}"'),
-    'security:deleteRole': ('DELETE', '/roles/:_id', WRITE, 'delete role "{_id}"'),
-    'security:getRole': ('GET', '/roles/:_id', READ, 'read role "{_id}"'),
-    'security:mDeleteRoles': ('POST', '/roles/_mDelete', WRITE, 'delete roles'),
-    'security:mGetRoles': ('POST', '/roles/_mGet', READ, 'read roles'),
-    'security:searchRoles': ('POST', '/roles/_search', READ, 'search roles'),
-    'security:updateRole': ('PUT', '/roles/:_id/_update', WRITE, 'update role "{_id}"'),
+    'security:createOrReplaceRole': ('PUT', '/roles/:_id', WRITE, DOCUMENT, 'replace role "{_id}"'),
+    'security:createRole': ('POST', '/roles/:_id/_create', WRITE, DOCUMENT, 'create role "{_id}"'),
+    'security:deleteRole': ('DELETE', '/roles/:_id', WRITE, ANY, 'delete role "{_id}"'),
+    'security:getRole': ('GET', '/roles/:_id', READ, DOCUMENT, 'read role "{_id}"'),
+    'security:mDeleteRoles': ('POST', '/roles/_mDelete', WRITE, ANY, 'delete roles'),
+    'security:mGetRoles': ('POST', '/roles/_mGet', READ, HITS, 'read roles'),
+    'security:searchRoles': ('POST', '/roles/_search', READ, DOCUMENTS, 'search roles'),
+    'security:updateRole': ('PUT', '/roles/:_id/_update', WRITE, DOCUMENT, 'update role "{_id}"'),
     # users
-    'security:checkRights': ('POST', '/_checkRights/:userId', READ, 'check the rights of user "{userId}"'),
-    'security:createUser': ('POST', '/users/:_id/_create', WRITE, 'create user "{_id}"'),
-    'security:deleteUser': ('DELETE', '/users/:_id', WRITE, 'delete user "{_id}"'),
-    'security:getUser': ('GET', '/users/:_id', READ, 'read user "{_id}"'),
-    'security:getUserMapping': ('GET', '/users/_mapping', READ, 'read the mapping of the users'),
-    'security:getUserRights': ('GET', '/users/:_id/_rights', READ, 'read the rights of user "{_id}"'),
-    'security:getUserStrategies': ('GET', '/users/:_id/_strategies', READ, 'read the strategies of user "{_id}"'),
-    'security:mDeleteUsers': ('POST', '/users/_mDelete', WRITE, 'delete users'),
-    'security:mGetUsers': ('POST', '/users/_mGet', READ, 'read users'),
-    'security:scrollUsers': ('GET', '/users/_scroll/:scrollId', READ, 'read the next users'),
-    'security:searchUsers': ('POST', '/users/_search', READ, 'search users'),
-    'security:updateUser': ('PUT', '/users/:_id/_update', WRITE, 'update user "{_id}"'),
-    'security:updateUserMapping': ('PUT', '/users/_mapping', WRITE, 'update the mapping of the users'),
+    'security:checkRights': ('POST', '/_checkRights/:userId', READ, OBJECT, 'check the rights of user "{userId}"'),
+    'security:createUser': ('POST', '/users/:_id/_create', WRITE, DOCUMENT, 'create user "{_id}"'),
+    'security:deleteUser': ('DELETE', '/users/:_id', WRITE, ANY, 'delete user "{_id}"'),
+    'security:getUser': ('GET', '/users/:_id', READ, DOCUMENT, 'read user "{_id}"'),
+    'security:getUserMapping': ('GET', '/users/_mapping', READ, OBJECT, 'read the mapping of the users'),
+    'security:getUserRights': ('GET', '/users/:_id/_rights', READ, HITS, 'read the rights of user "{_id}"'),
+    'security:getUserStrategies': ('GET', '/users/:_id/_strategies', READ, OBJECT, 'read the strategies of user "{_id}"'),
+    'security:mDeleteUsers': ('POST', '/users/_mDelete', WRITE, ANY, 'delete users'),
+    'security:mGetUsers': ('POST', '/users/_mGet', READ, HITS, 'read users'),
+    'security:scrollUsers': ('GET', '/users/_scroll/:scrollId', READ, DOCUMENTS, 'read the next users'),
+    'security:searchUsers': ('POST', '/users/_search', READ, DOCUMENTS, 'search users'),
+    'security:updateUser': ('PUT', '/users/:_id/_update', WRITE, DOCUMENT, 'update user "{_id}"'),
+    'security:updateUserMapping': ('PUT', '/users/_mapping', WRITE, ANY, 'update the mapping of the users'),
     # credentials
-    'security:createCredentials': ('POST', '/credentials/:strategy/:_id/_create', WRITE,
+    'security:createCredentials': ('POST', '/credentials/:strategy/:_id/_create', WRITE, ANY,
                                    'create the {strategy} credentials of user "{_id}"'),
-    'security:getCredentials': ('GET', '/credentials/:strategy/:_id', READ, 'read the {strategy} credentials of user "{_id}"'),
-    'security:getCredentialsById': ('GET', '/credentials/:strategy/:_id/_byId', READ,
+    'security:getCredentials': ('GET', '/credentials/:strategy/:_id', READ, OBJECT, 'read the {strategy} credentials of user "{_id}"'),
+    'security:getCredentialsById': ('GET', '/credentials/:strategy/:_id/_byId', READ, OBJECT,
                                     'check who has the {strategy} username "{_id}"'),
-    'security:searchUsersByCredentials': ('POST', '/credentials/:strategy/users/_search', READ, 'list the {strategy} credentials'),
-    'security:updateCredentials': ('PUT', '/credentials/:strategy/:_id/_update', WRITE,
+    'security:searchUsersByCredentials': ('POST', '/credentials/:strategy/users/_search', READ, HITS, 'list the {strategy} credentials'),
+    'security:updateCredentials': ('PUT', '/credentials/:strategy/:_id/_update', WRITE, ANY,
                                    'update the {strategy} credentials of user "{_id}"'),
-    'security:validateCredentials': ('POST', '/credentials/:strategy/:_id/_validate', READ,
+    'security:validateCredentials': ('POST', '/credentials/:strategy/:_id/_validate', READ, ANY,
                                      'check the {strategy} credentials of user "{_id}"'),
     # API keys
-    'security:createApiKey': ('POST', '/users/:userId/api-keys/_create', WRITE, 'create an API key of user "{userId}"'),
-    'security:deleteApiKey': ('DELETE', '/users/:userId/api-keys/:_id', WRITE, 'delete API key "{_id}" of user "{userId}"'),
-    'security:searchApiKeys': ('POST', '/users/:userId/api-keys/_search', READ, 'search the API keys of user "{userId}"'),
+    'security:createApiKey': ('POST', '/users/:userId/api-keys/_create', WRITE, DOCUMENT, 'create an API key of user "{userId}"'),
+    'security:deleteApiKey': ('DELETE', '/users/:userId/api-keys/:_id', WRITE, ANY, 'delete API key "{_id}" of user "{userId}"'),
+    'security:searchApiKeys': ('POST', '/users/:userId/api-keys/_search', READ, DOCUMENTS, 'search the API keys of user "{userId}"'),
     # Kuzzle's security writes wait for the refresh by default; refresh=false, then this, batches them
-    'security:refresh': ('POST', '/_security/:collection/_refresh', WRITE, 'refresh the {collection}'),
+    'security:refresh': ('POST', '/_security/:collection/_refresh', WRITE, ANY, 'refresh the {collection}'),
 }
 
 # Routes that Kuzzle 1.x serves elsewhere than 2.x (its router had no /_me yet).
@@ -183,9 +228,44 @@ def request(name, route=None, major_version=None):
     The segments are not encoded yet (KuzzleClient encodes each one). A missing param is a bug of the
     caller: KeyError.
     """
-    method, template, read, doing = ACTIONS[name]
+    method, template, read, dummy, doing = ACTIONS[name]
     if major_version == 1:
         template = ROUTES_1X.get(name, template)
     route = route or {}
     segments = [route[part[1:]] if part.startswith(':') else part for part in template.split('/')[1:] if part]
     return method, segments, read, doing.format(**route)
+
+
+def _kind_of(value):
+    if value is None:
+        return 'null'
+    if isinstance(value, bool):
+        return 'a boolean'
+    if isinstance(value, (int, float)):
+        return 'a number'
+    if isinstance(value, str):
+        return 'a string'
+    if isinstance(value, list):
+        return 'a list'
+    return 'an object'
+
+
+def result_problem(name, result, shown=200):
+    """None when ``result`` has the shape the row of ``name`` declares, else what is wrong, for a failure message:
+    ``unexpected answer to <name>: expected <shape>, got <kind>: <the JSON, cut at shown characters>``. Values of
+    keys that name secrets (jwt, token, password) are not shown."""
+    expected, check = RESULTS[ACTIONS[name][3]]
+    if check(result):
+        return None
+    text = json.dumps(_hide_secrets(result), sort_keys=True, default=str)
+    if len(text) > shown:
+        text = text[:shown] + '...'
+    return 'unexpected answer to %s: expected %s, got %s: %s' % (name, expected, _kind_of(result), text)
+
+
+def _hide_secrets(value):
+    if isinstance(value, dict):
+        return dict((key, MASK if key in ('jwt', 'token', 'password') else _hide_secrets(item)) for key, item in value.items())
+    if isinstance(value, list):
+        return [_hide_secrets(item) for item in value]
+    return value

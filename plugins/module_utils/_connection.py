@@ -13,6 +13,13 @@ Credentials given in the task win over credentials of the other kind found in th
 a task with token ignores KUZZLE_USERNAME/KUZZLE_PASSWORD, a task with username or password
 ignores KUZZLE_TOKEN. Only a real conflict fails: both kinds in the task, or both kinds in the
 environment and none in the task.
+
+Secrets: Ansible returns a module's arguments with its result (``invocation``, shown at -vvv) and masks only
+the values registered in ``no_log_values``, which it fills while it validates the arguments. A task can fail
+before that, or carry secrets that no option declares (a password in ``url``, the passwords of a security
+definition). KuzzleModule registers every one of them as soon as the arguments are read, before anything can
+fail: ``password``, ``token``, the password of ``url``, those of KUZZLE_PASSWORD, KUZZLE_TOKEN and
+KUZZLE_URL, and what the module's own ``secrets`` function finds in its raw arguments.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -29,7 +36,11 @@ from ansible_collections.community.kuzzle.plugins.module_utils._client import (
     HAS_REQUESTS,
     REQUESTS_IMPORT_ERROR,
     KuzzleClient,
+    url_problem,
+    userinfo_secrets,
+    without_userinfo,
 )
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import UNKNOWN
 
 ENV_VARS = {
     'url': 'KUZZLE_URL',
@@ -55,6 +66,40 @@ def _environment(option):
     return value
 
 
+def _as_secret(value):
+    """A secret as Ansible would show it once converted to a string (None for no value)."""
+    if value is None or isinstance(value, (bool, dict, list)) or value == '':
+        return None
+    return value if isinstance(value, str) else str(value)
+
+
+def task_secrets(params, secrets=None):
+    """Every secret a task may carry, from its raw arguments (not validated yet: any shape) and the environment:
+    the password and token options, the password of url, KUZZLE_PASSWORD, KUZZLE_TOKEN, the password of
+    KUZZLE_URL, and what ``secrets(params)`` finds (the module's own: the passwords it sets)."""
+    params = params if isinstance(params, dict) else {}
+    found = [params.get('password'), params.get('token'), os.environ.get('KUZZLE_PASSWORD'), os.environ.get('KUZZLE_TOKEN')]
+    for url in (params.get('url'), os.environ.get('KUZZLE_URL')):
+        found.extend(userinfo_secrets(url))
+    if secrets is not None:
+        found.extend(secrets(params))
+    return set(value for value in (_as_secret(item) for item in found) if value)
+
+
+class KuzzleModule(AnsibleModule):
+    """AnsibleModule that registers the task's secrets (task_secrets) as no_log values as soon as it has read its
+    arguments, before anything can fail and echo them. Ansible (2.18 to 2.21 at least) empties no_log_values,
+    then calls _load_params(), then validates; the unit tests check it on the installed ansible-core."""
+
+    def __init__(self, *args, **kwargs):
+        self._find_secrets = kwargs.pop('secrets', None)
+        super(KuzzleModule, self).__init__(*args, **kwargs)
+
+    def _load_params(self):
+        super(KuzzleModule, self)._load_params()
+        self.no_log_values.update(task_secrets(self.params, self._find_secrets))
+
+
 def connection_argument_spec():
     """The connection options, to merge into a module's argument_spec."""
     return dict(
@@ -72,15 +117,17 @@ def connection_argument_spec():
     )
 
 
-def kuzzle_module(argument_spec, **kwargs):
-    """AnsibleModule with the connection options added, check mode on by default, requests checked."""
+def kuzzle_module(argument_spec, secrets=None, **kwargs):
+    """KuzzleModule with the connection options added, check mode on by default, requests checked, the url checked
+    before any request. ``secrets(params)``: the secrets of the module's own options, found in its raw arguments
+    (see task_secrets)."""
     spec = connection_argument_spec()
     spec.update(argument_spec)
     kwargs.setdefault('supports_check_mode', True)
     required_by = dict(CONNECTION_REQUIRED_BY)
     required_by.update(kwargs.pop('required_by', None) or {})
     _FROM_ENVIRONMENT.clear()
-    module = AnsibleModule(argument_spec=spec, required_by=required_by, **kwargs)
+    module = KuzzleModule(argument_spec=spec, required_by=required_by, secrets=secrets, **kwargs)
     if not HAS_REQUESTS:
         module.fail_json(msg=missing_required_lib('requests'), exception=REQUESTS_IMPORT_ERROR)
     _settle_credentials(module)
@@ -88,6 +135,13 @@ def kuzzle_module(argument_spec, **kwargs):
         module.fail_json(msg='timeout must be more than 0 seconds, got %s' % module.params['timeout'])
     if module.params['retries'] < 0:
         module.fail_json(msg='retries must be 0 (no retry) or more, got %d' % module.params['retries'])
+    url = module.params['url']
+    problem = url_problem(url)
+    if problem:
+        module.fail_json(msg='url "%s" %s' % (without_userinfo(url), problem))
+    if without_userinfo(url) != url:
+        module.warn('url has a user:password@ part, which is not sent to Kuzzle (it does not read it): '
+                    'set username and password, or token, instead')
     return module
 
 
@@ -125,6 +179,9 @@ def kuzzle_client(module):
 
 def fail_kuzzle(module, err, **result):
     """Fail the task with a KuzzleError or a PredictedRefusal (_errors.py): its message, the error id and status
-    Kuzzle answered or would answer, plus ``result``."""
+    Kuzzle answered or would answer, plus ``result``. A write whose outcome is unknown (the change may have
+    been applied) adds ``outcome: unknown`` and makes ``changed`` true."""
     result.update(msg=str(err), error_id=err.error_id, status=err.status)
+    if err.outcome == UNKNOWN:
+        result.update(outcome=UNKNOWN, changed=True)
     module.fail_json(**result)

@@ -13,6 +13,11 @@ For internal use of the community.kuzzle collection only: no compatibility promi
 - ``PredictedRefusal``: what the task read shows that Kuzzle would refuse the write, so nothing was sent
   (``Nothing written: <subject>: Kuzzle would refuse it (<status> <error id>): <why>``).
 
+A KuzzleError of a write whose answer was lost (a timeout, a connection cut, a gateway error after the
+request went through) has ``outcome`` UNKNOWN: Kuzzle may or may not have applied it, and the message says so
+(``... (the change may or may not have been applied)``); ``_connection.fail_kuzzle`` returns it as
+``outcome: unknown`` with ``changed: true``.
+
 Both carry ``status`` and ``error_id`` (those Kuzzle answered, or would answer), which the modules return
 as such (``_connection.fail_kuzzle``), so that a playbook can branch on them whichever kind it was. Every
 text is scrubbed of the secrets given, so that no password, token or API key reaches a message.
@@ -23,6 +28,8 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 MASK = '********'
+UNKNOWN = 'unknown'  # the outcome of a write whose answer was lost
+UNKNOWN_NOTE = 'the change may or may not have been applied'
 
 
 def scrub(text, secrets):
@@ -45,11 +52,12 @@ class KuzzleError(Exception):
     ``status`` is the HTTP/Kuzzle status, None when Kuzzle could not be reached at all;
     ``error_id`` is Kuzzle's error id (None before Kuzzle 1.10 or without an answer);
     ``kuzzle_message`` is Kuzzle's own message; ``kuzzle_action`` the action named by the envelope;
-    ``reason`` replaces Kuzzle's words when there was no usable answer.
+    ``reason`` replaces Kuzzle's words when there was no usable answer;
+    ``outcome`` is UNKNOWN for a write that Kuzzle may have applied although no answer said so, else None.
     """
 
     def __init__(self, doing, status=None, error_id=None, kuzzle_message=None, reason=None,
-                 kuzzle_action=None, secrets=()):
+                 kuzzle_action=None, secrets=(), outcome=None):
         self.doing = scrub(doing, secrets) or 'call Kuzzle'
         try:
             self.status = None if status is None else int(status)
@@ -59,7 +67,15 @@ class KuzzleError(Exception):
         self.kuzzle_message = scrub(kuzzle_message, secrets)
         self.reason = scrub(reason, secrets)
         self.kuzzle_action = scrub(kuzzle_action, secrets)
+        self.outcome = outcome
+        self.advice = None
         super(KuzzleError, self).__init__(self.render())
+
+    def advise(self, advice):
+        """Add what to do about it to the message (``...; <advice>``); returns the error, to raise it."""
+        self.advice = advice
+        self.args = (self.render(),)
+        return self
 
     def render(self):
         if self.reason:
@@ -70,6 +86,10 @@ class KuzzleError(Exception):
             detail = 'Kuzzle answered ' + _status_and_id(self.status, self.error_id)
             if self.kuzzle_message:
                 detail += ': ' + self.kuzzle_message
+        if self.outcome == UNKNOWN:
+            detail += ' (%s)' % UNKNOWN_NOTE
+        if self.advice:
+            detail += '; ' + self.advice
         return 'Could not %s: %s' % (self.doing, detail)
 
 

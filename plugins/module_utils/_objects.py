@@ -12,6 +12,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.community.kuzzle.plugins.module_utils._api import ACTIONS, OBJECT_ACTIONS, request, short_name
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES
@@ -19,6 +21,10 @@ from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_
 # Kuzzle refuses a search whose from + size exceeds limits.documentsFetchCount (10,000 by default).
 PAGE_SIZE = 1000
 FETCH_LIMIT = 10000
+ROLE_NOT_FOUND = 'security.role.not_found'
+# Seconds before each new try of a request that a cluster node refused for a role it does not know yet (measured:
+# nodes catch up within 100 ms, tests/kuzzle/README.md).
+ROLE_CACHE_WAITS = (0.05, 0.25)
 
 
 def read_object(client, kind, object_id):
@@ -37,11 +43,43 @@ def read_object(client, kind, object_id):
         raise
 
 
+def role_cache_tolerant(send):
+    """``send`` (``client.act``), sent again up to twice, tens of milliseconds apart, while Kuzzle answers
+    security.role.not_found. Only for a request whose roles the task knows exist (it wrote them, or found them
+    in Elasticsearch): on a Kuzzle cluster, each node caches roles and learns of a role written through another
+    node asynchronously, within milliseconds; until then it says the role does not exist (tests/kuzzle/README.md).
+    Kuzzle refused the request, so sending it again cannot apply it twice."""
+    def tolerant(*args, **kwargs):
+        for wait in ROLE_CACHE_WAITS:
+            try:
+                return send(*args, **kwargs)
+            except KuzzleError as err:
+                if err.error_id != ROLE_NOT_FOUND:
+                    raise
+            time.sleep(wait)
+        return send(*args, **kwargs)
+    return tolerant
+
+
 def require_all(client, kind, ids, doing):
     """Fail unless every id of ``kind`` ('profiles' or 'roles') exists: one mGet, which Kuzzle fails as a
-    whole naming a missing one (a read, so check mode reports what the write would meet)."""
-    if ids:
-        client.act(OBJECT_ACTIONS[kind]['mGet'], body={'ids': list(ids)}, doing=doing)
+    whole naming a missing one (a read, so check mode reports what the write would meet).
+
+    When a role is not found, Elasticsearch says whether it exists (a search): a role that exists is one a
+    cluster node has not learnt of yet, and is waited for (role_cache_tolerant); a missing one fails at once."""
+    if not ids:
+        return
+    action = OBJECT_ACTIONS[kind]['mGet']
+    try:
+        client.act(action, body={'ids': list(ids)}, doing=doing)
+        return
+    except KuzzleError as err:
+        if err.error_id != ROLE_NOT_FOUND:
+            raise
+        refusal = err
+    if set(read_many(client, kind, ids, doing=doing)) != set(ids):
+        raise refusal
+    role_cache_tolerant(client.act)(action, body={'ids': list(ids)}, doing=doing)
 
 
 def _total(result):

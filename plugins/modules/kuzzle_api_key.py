@@ -185,6 +185,16 @@ msg:
   returned: always
   type: str
   sample: API key "CI deployments" of user ci-bot created
+outcome:
+  description:
+    - V(unknown) when the task failed on a write whose answer was lost (a timeout, a connection lost once the request
+      was sent, a 502 or 504 of a gateway), so that Kuzzle may or may not have applied it; RV(msg) says so. C(changed) is
+      then V(true), since the change may have been made.
+    - If that write created the key, its token is lost, and a new run would find the key unchanged. Delete the key
+      (O(state=absent)) and run the task again.
+  returned: failure, when the outcome of a write is unknown
+  type: str
+  sample: unknown
 error_id:
   description: Kuzzle's error id when the task failed on an answer from Kuzzle.
   returned: failure
@@ -204,7 +214,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
     kuzzle_client,
     kuzzle_module,
 )
-from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import UNKNOWN, KuzzleError
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problems
 from ansible_collections.community.kuzzle.plugins.module_utils import _api_key, _objects, _report, _timespan
 
@@ -297,9 +307,14 @@ def converge(module, client, hit, before, after):
         query['expiresIn'] = _timespan.as_text(params['expires_in'] if params['expires_in'] is not None else after['ttl'])
     if after.get('id') is not None:
         query['_id'] = after['id']
-    answer = client.act('security:createApiKey', userId=user, query=query, body={'description': after['description']},
-                        doing=doing) or {}
-    source = dict(answer.get('_source') or {})
+    try:
+        answer = client.act('security:createApiKey', userId=user, query=query, body={'description': after['description']},
+                            doing=doing)
+    except KuzzleError as err:
+        if err.outcome == UNKNOWN:  # a key created then has a token nobody saw, and a new run would find it unchanged
+            raise err.advise('if Kuzzle created the key, its token is lost: delete the key (state=absent) and run the task again')
+        raise
+    source = dict(answer['_source'])
     token = source.pop('token', None)
     if not isinstance(token, str) or not token:
         raise KuzzleError(doing, reason='Kuzzle created key %s but returned no token; delete it and try again' % answer.get('_id'))

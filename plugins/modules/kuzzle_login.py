@@ -14,9 +14,8 @@ short_description: Log in to Kuzzle once and return the token, for the later tas
 description:
   - Logs in to Kuzzle with O(username) and O(password) through O(auth_strategy), and returns the
     authentication token (RV(token)), when it expires (RV(expires_at)) and the kuid of the user (RV(kuid)).
-  - Unlike the other modules of the collection, it does not log out at the end, so the token stays valid
-    until it expires. Pass it to later tasks as their O(token) option, for example through
-    C(module_defaults) (see the examples), so that the play logs in once instead of once per task.
+  - The token stays valid until it expires or is logged out. Pass it to later tasks as their O(token) option, for
+    example through C(module_defaults) (see the examples), so that the play logs in once instead of once per task.
   - With O(state=absent), logs out the session of O(token) instead, so that the token cannot be used any more.
 version_added: 0.1.0
 author:
@@ -61,6 +60,10 @@ notes:
   - The module does not mask the token itself (with Ansible's C(no_log_values)), because Ansible would then
     replace it in the registered result too, and it could not be passed to later tasks.
   - The token is not renewed. Choose O(expires_in) longer than the play, or log in again.
+  - B(In a play over several hosts, log in and log out once), with C(run_once) on both tasks (the token is then
+    shared by every host). Kuzzle gives two logins of one user within the same second the same token, so logins in
+    several forks can return one token, and the logout of one host would end the session of the others.
+    The other modules never log out the sessions they open with O(username) and O(password), for that reason.
   - Logging out does not end API keys, whose tokens look alike; delete them with M(community.kuzzle.kuzzle_api_key).
 seealso:
   - module: community.kuzzle.kuzzle_api_key
@@ -96,6 +99,36 @@ EXAMPLES = r"""
     - name: Log out at the end, so that the token cannot be used any more
       community.kuzzle.kuzzle_login:
         state: absent
+
+- name: A play over many hosts logs in once for all of them
+  hosts: shop_servers
+  gather_facts: false
+  module_defaults:
+    group/community.kuzzle.kuzzle:
+      url: https://kuzzle.example.com
+      token: "{{ kuzzle_session.token | default(omit) }}"
+  tasks:
+    - name: Log in once (every host gets the registered token)
+      community.kuzzle.kuzzle_login:
+        username: admin
+        password: "{{ kuzzle_admin_password }}"
+      register: kuzzle_session
+      no_log: true
+      run_once: true
+      delegate_to: localhost
+
+    - name: Each host's own profile
+      community.kuzzle.kuzzle_profile:
+        name: "shop-{{ inventory_hostname }}"
+        policies:
+          - role_id: reader
+      delegate_to: localhost
+
+    - name: Log out once, when every host is done
+      community.kuzzle.kuzzle_login:
+        state: absent
+      run_once: true
+      delegate_to: localhost
 """
 
 RETURN = r"""
@@ -125,6 +158,14 @@ msg:
   returned: always
   type: str
   sample: logged in as admin (kuid admin); the token expires at 2026-11-27T04:28:34Z
+outcome:
+  description:
+    - V(unknown) when the task failed on a write whose answer was lost (a timeout, a connection lost once the request
+      was sent, a 502 or 504 of a gateway), so that Kuzzle may or may not have applied it; RV(msg) says so. C(changed) is
+      then V(true), since the change may have been made. It can only be the logout of O(state=absent), and running the task again tells.
+  returned: failure, when the outcome of a write is unknown
+  type: str
+  sample: unknown
 error_id:
   description: Kuzzle's error id when the task failed on an answer from Kuzzle.
   returned: failure

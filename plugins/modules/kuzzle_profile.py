@@ -123,6 +123,10 @@ options:
 notes:
   - Kuzzle has no versions on security objects, so a change made by someone else between the read and
     the write of a task is overwritten for the keys this task writes.
+  - On a Kuzzle cluster, each node caches roles and learns of a role written through another node within
+    milliseconds. When a node says that a role the task adds does not exist, the module asks Elasticsearch (a
+    search). A role that exists is waited for, and the role check or the write is sent again, twice at most, tens of
+    milliseconds apart; a role that does not exist fails at once.
 seealso:
   - name: Kuzzle security profiles
     description: What profiles, policies and restrictions are.
@@ -197,6 +201,14 @@ msg:
   returned: always
   type: str
   sample: "profile editor: role writer added; role reader: index shop: collection carts added"
+outcome:
+  description:
+    - V(unknown) when the task failed on a write whose answer was lost (a timeout, a connection lost once the request
+      was sent, a 502 or 504 of a gateway), so that Kuzzle may or may not have applied it; RV(msg) says so. C(changed) is
+      then V(true), since the change may have been made. Running the task again converges.
+  returned: failure, when the outcome of a write is unknown
+  type: str
+  sample: unknown
 error_id:
   description:
     - The error id of the refusal the task failed on.
@@ -309,7 +321,8 @@ def converge(module, client, source, before, after):
     if module.check_mode:
         return {'profile': _profile.predict_stored(source, body)}
     action = 'security:updateProfile' if before else 'security:createProfile'
-    stored = client.act(action, _id=name, query=query, body=body)
+    # its roles exist (checked above), but a cluster node may not know a role written through another one yet
+    stored = _objects.role_cache_tolerant(client.act)(action, _id=name, query=query, body=body)
     return {'profile': _report.stored_view(stored.get('_source'))}
 
 

@@ -168,6 +168,14 @@ msg:
   returned: always
   type: str
   sample: "role reader: controller document: actions mGet, search allowed; action delete removed"
+outcome:
+  description:
+    - V(unknown) when the task failed on a write whose answer was lost (a timeout, a connection lost once the request
+      was sent, a 502 or 504 of a gateway), so that Kuzzle may or may not have applied it; RV(msg) says so. C(changed) is
+      then V(true), since the change may have been made. Running the task again converges.
+  returned: failure, when the outcome of a write is unknown
+  type: str
+  sample: unknown
 error_id:
   description:
     - The error id of the refusal the task failed on.

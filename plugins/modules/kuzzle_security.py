@@ -95,7 +95,9 @@ notes:
   - Objects are written one request each (Kuzzle has no bulk write for security objects); the reads are bulk.
   - Kuzzle has no transactions. If a write fails, the task fails, names the object and Kuzzle's error, and
     returns in RV(applied) the writes already made; writes after it are not attempted. Running the task again
-    resumes from there.
+    resumes from there. A write whose answer was lost is listed in RV(unknown) instead, with RV(outcome=unknown).
+  - On a Kuzzle cluster, a node learns of a role written through another node within milliseconds; a profile write
+    that a node refuses for a role the task wrote or found is sent again, twice at most, tens of milliseconds apart.
 seealso:
   - module: community.kuzzle.kuzzle_security_info
   - module: community.kuzzle.kuzzle_profile
@@ -166,6 +168,22 @@ applied:
   type: list
   elements: dict
   sample: [{kind: roles, id: shop-reader, action: create}]
+unknown:
+  description:
+    - On failure, the write whose answer was lost (RV(outcome=unknown)), which Kuzzle may or may not have applied.
+    - Empty when every failed write was refused.
+  returned: failure
+  type: list
+  elements: dict
+  sample: [{kind: profiles, id: editor, action: create}]
+outcome:
+  description:
+    - V(unknown) when the task failed on a write whose answer was lost (a timeout, a connection lost once the request
+      was sent, a 502 or 504 of a gateway), so that Kuzzle may or may not have applied it; RV(msg) says so. C(changed) is
+      then V(true), since the change may have been made. RV(unknown) names that write. Running the task again converges.
+  returned: failure, when the outcome of a write is unknown
+  type: str
+  sample: unknown
 error_id:
   description:
     - The error id of the refusal the task failed on.
@@ -188,7 +206,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
     kuzzle_client,
     kuzzle_module,
 )
-from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError, PredictedRefusal
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import UNKNOWN, KuzzleError, PredictedRefusal
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES, id_problems
 from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report, _role, _user
 
@@ -335,7 +353,7 @@ def apply_plan(module, client, definition, operations):
     a search that a deleted object is no longer used). Where Kuzzle has no security:refresh (1.x), every
     write waits, as the task asks."""
     batched = client.supports('security_refresh')
-    applied = []
+    applied, unknown = [], []
     try:
         for i, op in enumerate(operations):
             body = definition.get(op.kind, {}).get(op.id)
@@ -343,11 +361,17 @@ def apply_plan(module, client, definition, operations):
                 query = {'refresh': 'false' if batched else module.params['refresh']}
                 if op.kind == 'roles' and op.action != 'delete' and client.supports('role_rights_check'):
                     query['force'] = module.params['force']
+                # the roles of a profile exist (written or checked above), but a cluster node may not know them yet
+                send = _objects.role_cache_tolerant(client.act) if op.kind == 'profiles' else client.act
                 try:
-                    client.act(action, query=query, body=request_body, doing=doing, **route)
-                except KuzzleError:
-                    if n:  # a user was updated but its credentials were not
-                        applied.append(dict(op.as_dict(), partial='the user was updated, its credentials were not'))
+                    send(action, query=query, body=request_body, doing=doing, **route)
+                except KuzzleError as err:
+                    lost = err.outcome == UNKNOWN  # Kuzzle may or may not have applied it
+                    if n:  # a user was updated, its credentials were not (or may not have been)
+                        (unknown if lost else applied).append(dict(op.as_dict(), partial='the user was updated, its credentials %s' % (
+                            'may or may not have been' if lost else 'were not')))
+                    elif lost:
+                        unknown.append(op.as_dict())
                     raise
             applied.append(op.as_dict())
             following = operations[i + 1] if i + 1 < len(operations) else None
@@ -355,7 +379,7 @@ def apply_plan(module, client, definition, operations):
             if batched and group_ends and (module.params['refresh'] == 'wait_for' or following is not None):
                 client.act('security:refresh', collection=op.kind)
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=bool(applied), applied=applied)
+        fail_kuzzle(module, err, changed=bool(applied), applied=applied, unknown=unknown)
 
 
 def main():
@@ -370,9 +394,9 @@ def main():
     )
     # no_log=True here only keeps the invocation (which may hold user passwords) out of the system log;
     # the passwords themselves are masked in every output below
-    module = kuzzle_module(argument_spec, no_log=True)
+    # the passwords are masked in any result as soon as the arguments are read, before anything can fail
+    module = kuzzle_module(argument_spec, no_log=True, secrets=lambda params: user_passwords(params.get('users')))
     passwords = user_passwords(module.params['users'])
-    module.no_log_values.update(passwords)  # masked in any result from here on, failures included
     definition = definition_of(module)
     # Ansible sends the module's arguments back in every result (invocation.module_args); a definition of
     # thousands of objects would double the result and slow the controller down: say what it held instead

@@ -221,6 +221,14 @@ msg:
   returned: always
   type: str
   sample: "user alice: profile auditor added; content.email changed; password changed"
+outcome:
+  description:
+    - V(unknown) when the task failed on a write whose answer was lost (a timeout, a connection lost once the request
+      was sent, a 502 or 504 of a gateway), so that Kuzzle may or may not have applied it; RV(msg) says so. C(changed) is
+      then V(true), since the change may have been made. Running the task again converges.
+  returned: failure, when the outcome of a write is unknown
+  type: str
+  sample: unknown
 error_id:
   description:
     - The error id of the refusal the task failed on (some of Kuzzle's local strategy errors have none).
@@ -239,7 +247,7 @@ status:
 """
 
 from ansible_collections.community.kuzzle.plugins.module_utils._connection import kuzzle_client, kuzzle_module
-from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import UNKNOWN, KuzzleError
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problems
 from ansible_collections.community.kuzzle.plugins.module_utils._object_task import run_object_task
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _user
@@ -373,9 +381,16 @@ def converge(module, client, source, before, after):
             if not body:
                 raise
             applied = _user.summarize(name, before, _user.without_credentials_change(before, after))
+            lost = {'outcome': err.outcome} if err.outcome == UNKNOWN else {}
             module.fail_json(msg='%s. Already applied: %s' % (err, applied), changed=True,
-                             error_id=err.error_id, status=err.status, user=stored)
+                             error_id=err.error_id, status=err.status, user=stored, **lost)
     return {'user': stored}
+
+
+def credentials_password(params):
+    """The password of the raw credentials option (any shape: the arguments are not validated yet)."""
+    credentials = params.get('credentials')
+    return [credentials.get('password')] if isinstance(credentials, dict) else []
 
 
 def main():
@@ -392,7 +407,7 @@ def main():
         update_password=dict(type='str', default='on_create', choices=['on_create', 'always'], no_log=False),
         refresh=dict(type='str', default='wait_for', choices=['wait_for', 'false']),
     )
-    module = kuzzle_module(argument_spec)
+    module = kuzzle_module(argument_spec, secrets=credentials_password)
     validate(module)
     client = kuzzle_client(module)
     client.add_secret((module.params['credentials'] or {}).get('password'))  # masked in every message, even if Kuzzle echoes it

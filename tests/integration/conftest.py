@@ -189,9 +189,12 @@ class Playbooks:
         options.update(overrides)
         return options
 
-    def run(self, tasks, check=False, diff=False, verbosity=0, env=None, module_defaults='admin', roles=None):
+    def run(self, tasks, check=False, diff=False, verbosity=0, env=None, module_defaults='admin', roles=None, hosts=('localhost',), forks=None,
+            timeout=300):
+        """Run the tasks in one play over ``hosts`` (inventory names, all with the local connection), with ``forks``;
+        ``timeout``: seconds the run may take (a run shared by many cases needs more)."""
         self.count += 1
-        play = {'name': 'test play', 'hosts': 'localhost', 'gather_facts': False, 'tasks': tasks}
+        play = {'name': 'test play', 'hosts': 'all', 'gather_facts': False, 'tasks': tasks}
         if roles:
             play['roles'] = roles
         if module_defaults == 'admin':
@@ -214,14 +217,16 @@ class Playbooks:
             'RECORD_RESULTS_FILE': str(record),
         })
         run_env.update(env or {})
-        cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', str(playbook)]
+        cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', ','.join(hosts) + ',', '-c', 'local', str(playbook)]
+        if forks:
+            cmd.extend(['-f', str(forks)])
         if check:
             cmd.append('--check')
         if diff:
             cmd.append('--diff')
         if verbosity:
             cmd.append('-' + 'v' * verbosity)
-        proc = subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=300, check=False)
+        proc = subprocess.run(cmd, env=run_env, capture_output=True, text=True, timeout=timeout, check=False)
         results = []
         if record.exists():
             results = [json.loads(line) for line in record.read_text().splitlines()]
@@ -231,6 +236,13 @@ class Playbooks:
 @pytest.fixture
 def playbooks(tmp_path, kuzzle, admin, collections_path):  # pylint: disable=redefined-outer-name
     return Playbooks(tmp_path, kuzzle, admin, collections_path)
+
+
+@pytest.fixture(scope='module')
+def module_playbooks(tmp_path_factory, kuzzle, admin, collections_path):  # pylint: disable=redefined-outer-name
+    """Playbooks for runs that several tests of one file share (one task per case, each with ignore_errors),
+    so that many cases cost one ansible-playbook run."""
+    return Playbooks(tmp_path_factory.mktemp('shared'), kuzzle, admin, collections_path)
 
 
 @pytest.fixture

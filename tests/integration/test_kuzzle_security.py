@@ -276,3 +276,22 @@ def test_the_security_role_passes_check_and_diff_through(playbooks, admin, kuzzl
     refused = playbooks.run([], roles=[bad], module_defaults=None)
     assert refused.rc != 0
     assert 'kuzzle_security_purge' in refused.output
+
+
+def test_profiles_written_right_after_their_roles_converge_every_time(playbooks, admin, uid):
+    """Roles then, milliseconds later, profiles that use them, in one task, several times over. On a Kuzzle cluster
+    (scripts/test-all cluster) the node that writes a profile may not know yet a role another node has just written
+    (roles are cached per node and invalidated asynchronously: tests/kuzzle/README.md); the module waits for it."""
+    read = {'document': {'actions': {'get': True}}}
+    tasks = []
+    for generation in range(4):
+        names = ['%s-g%d-%d' % (uid, generation, i) for i in range(4)]
+        tasks.append({'name': 'generation %d' % generation, 'community.kuzzle.kuzzle_security': {
+            'roles': dict((name + '-r', {'controllers': read}) for name in names),
+            'profiles': dict((name, {'policies': [{'roleId': name + '-r'}]}) for name in names)}})
+    run = playbooks.run(tasks)
+    assert run.rc == 0, run.output
+    for generation in range(4):
+        assert run.result('generation %d' % generation)['counts']['profiles']['created'] == 4
+        for i in range(4):
+            assert admin.profile('%s-g%d-%d' % (uid, generation, i))['policies'] == [{'roleId': '%s-g%d-%d-r' % (uid, generation, i)}]

@@ -40,7 +40,7 @@ class CallbackModule(CallbackBase):
         # _clean_results drops the keys Ansible hides; the result is already no_log-censored
         data = dict(result._result)
         self._clean_results(data, result._task.action)
-        line = {'task': result._task.get_name(), 'action': result._task.action, 'status': status, 'result': data}
+        line = {'task': result._task.get_name(), 'host': result._host.get_name(), 'action': result._task.action, 'status': status, 'result': data}
         with open(path, 'a') as handle:
             handle.write(json.dumps(line, default=str) + '\n')
 

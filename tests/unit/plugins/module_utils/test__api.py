@@ -38,9 +38,10 @@ def rsps(monkeypatch):
 
 @pytest.mark.parametrize('name', sorted(_api.ACTIONS))
 def test_every_row_is_well_formed(name):
-    method, route, read, doing = _api.ACTIONS[name]
+    method, route, read, result, doing = _api.ACTIONS[name]
     assert re.match(r'^[a-z]+:[a-z][A-Za-z]+$', name)
     assert method in ('GET', 'POST', 'PUT', 'DELETE') and read in (_api.READ, _api.WRITE)
+    assert result in _api.RESULTS
     assert route.startswith('/') and '//' not in route
     params = [part[1:] for part in route.split('/') if part.startswith(':')]
     assert len(set(params)) == len(params)
@@ -76,10 +77,10 @@ def test_capabilities_follow_the_major_version():
 
 
 def test_act_sends_the_row_with_encoded_params_query_and_body(rsps):
-    rsps.add('PUT', BASE + '/profiles/a%2Fb%20c/_update?refresh=false&strict', json=envelope({'_id': 'a/b c'}, 'updateProfile'))
+    rsps.add('PUT', BASE + '/profiles/a%2Fb%20c/_update?refresh=false&strict', json=envelope({'_id': 'a/b c', '_source': {}}, 'updateProfile'))
     client = KuzzleClient(BASE)
     assert client.act('security:updateProfile', _id='a/b c', body={'rateLimit': 1},
-                      query={'refresh': 'false', 'strict': True, 'force': False}) == {'_id': 'a/b c'}
+                      query={'refresh': 'false', 'strict': True, 'force': False}) == {'_id': 'a/b c', '_source': {}}
     assert rsps.calls[0].request.body == b'{"rateLimit": 1}'
 
 
@@ -110,10 +111,10 @@ def test_read_rows_are_sent_again_after_a_502_write_rows_are_not(rsps):
 
 def test_supports_and_the_1x_route_come_from_the_first_answer(rsps):
     rsps.add('GET', BASE + '/profiles/p', json=envelope({'_id': 'p', '_source': {}}, v1=True))
-    rsps.add('GET', BASE + '/users/_me', json=envelope({'_id': 'admin'}, 'getCurrentUser', v1=True))
+    rsps.add('GET', BASE + '/users/_me', json=envelope({'_id': 'admin', '_source': {}}, 'getCurrentUser', v1=True))
     client = KuzzleClient(BASE)
     assert client.supports('api_keys')
     client.act('security:getProfile', _id='p')
     assert not client.supports('api_keys') and not client.supports('security_refresh')
-    assert client.act('auth:getCurrentUser') == {'_id': 'admin'}
+    assert client.act('auth:getCurrentUser') == {'_id': 'admin', '_source': {}}
     assert client.request_count == 2

@@ -21,7 +21,7 @@ import responses
 from responses import registries
 from urllib3.response import HTTPResponse
 
-from ansible_collections.community.kuzzle.plugins.module_utils import _client, _errors
+from ansible_collections.community.kuzzle.plugins.module_utils import _api, _client, _errors, _transport
 from ansible_collections.community.kuzzle.plugins.module_utils._client import (
     KuzzleClient,
     KuzzleError,
@@ -160,18 +160,27 @@ def test_an_error_in_a_2xx_envelope_is_still_an_error(rsps):
                         'some deletions failed')
 
 
-@pytest.mark.parametrize('status,body', [
-    (502, '<html><body><h1>502 Bad Gateway</h1>nginx</body></html>'),
-    (200, ''),
-    (404, 'Not Found'),
+UNKNOWN_NOTE = ' (the change may or may not have been applied)'
+
+
+@pytest.mark.parametrize('status,body,read,expected', [
+    (502, '<html><body><h1>502 Bad Gateway</h1>nginx</body></html>', False,
+     'HTTP 502 from a proxy or gateway in front of Kuzzle at https://proxy.test/kuzzle, not from Kuzzle' + UNKNOWN_NOTE),
+    (502, '<html>Bad Gateway</html>', True, 'HTTP 502 from a proxy or gateway in front of Kuzzle at https://proxy.test/kuzzle, not from Kuzzle'),
+    (200, '', False, 'HTTP 200, the server did not answer with JSON (is https://proxy.test/kuzzle a Kuzzle server?)' + UNKNOWN_NOTE),
+    (200, '', True, 'HTTP 200, the server did not answer with JSON (is https://proxy.test/kuzzle a Kuzzle server?)'),
+    (404, 'Not Found', False, 'HTTP 404, the server did not answer with JSON (is https://proxy.test/kuzzle a Kuzzle server?)'),
 ])
-def test_a_non_json_answer_names_the_status_and_the_url(rsps, status, body):
+def test_a_non_json_answer_names_the_status_and_the_url(rsps, status, body, read, expected):
+    """The user:password@ part of url is neither sent nor shown; a write that a gateway may have passed on, or that
+    succeeded without a Kuzzle answer, may have been applied."""
     client = KuzzleClient('https://user:pw@proxy.test/kuzzle/', retries=0)
-    add(rsps, 'POST', status=status, body=body, url=re.compile('https://user:pw@proxy.test/.*'))
-    err = failure(client.call, 'POST', ['profiles', 'p1', '_create'], body={}, doing='create profile "p1"')
-    assert str(err) == ('Could not create profile "p1": HTTP %d, the server did not answer with JSON '
-                        '(is https://proxy.test/kuzzle a Kuzzle server?)' % status)
+    add(rsps, 'POST', status=status, body=body, url=re.compile(r'https://proxy\.test/.*'))
+    err = failure(client.call, 'POST', ['profiles', 'p1', '_create'], body={}, doing='create profile "p1"', read=read)
+    assert str(err) == 'Could not create profile "p1": ' + expected
     assert err.status == status and err.error_id is None
+    assert err.outcome == (None if read or status == 404 else 'unknown')
+    assert 'Authorization' not in rsps.calls[0].request.headers
 
 
 def test_json_that_is_not_kuzzle_is_refused(rsps):
@@ -259,32 +268,90 @@ def login_answer(jwt=JWT):
                     action='login')
 
 
-def test_credentials_log_in_once_then_log_out_once(rsps):
-    add(rsps, 'POST', json_body=login_answer(), url=BASE + '/_login/local')
+LOGIN = BASE + '/_login/local?expiresIn=5m'
+
+
+def test_credentials_log_in_once_with_a_short_session_and_never_log_out(rsps):
+    """A logout would end the session of any task that logged in as the same user within the same second (Kuzzle
+    gives them the same token): the session is short instead, and left to expire."""
+    add(rsps, 'POST', json_body=login_answer(), url=LOGIN)
     add(rsps, 'GET', json_body=envelope(PROFILE))
     add(rsps, 'GET', json_body=envelope(PROFILE))
-    add(rsps, 'POST', json_body=envelope({'acknowledged': True}, action='logout'), url=BASE + '/_logout')
     with KuzzleClient(BASE, username='admin', password=PASSWORD) as client:
         client.call('GET', ['profiles', 'p1'])
         client.call('GET', ['profiles', 'p2'])
         assert client.request_count == 3
     client.close()  # idempotent
-    assert [c.request.url for c in rsps.calls] == [BASE + '/_login/local', BASE + '/profiles/p1',
-                                                   BASE + '/profiles/p2', BASE + '/_logout']
+    assert [c.request.url for c in rsps.calls] == [LOGIN, BASE + '/profiles/p1', BASE + '/profiles/p2']
     login = rsps.calls[0].request
     assert json.loads(login.body) == {'username': 'admin', 'password': PASSWORD}
     assert 'Authorization' not in login.headers
     for call in rsps.calls[1:]:
         assert call.request.headers['Authorization'] == 'Bearer ' + JWT
-    assert client.request_count == 4
+    assert client.request_count == 3
+
+
+def test_a_session_lifetime_over_the_maximum_logs_in_with_kuzzles_default(rsps):
+    add(rsps, 'POST', status=400, url=LOGIN, json_body=error_envelope(
+        400, 'security.token.ttl_exceeded', 'The token expiration time exceeds the maximum', action='login'))
+    add(rsps, 'POST', json_body=login_answer(), url=BASE + '/_login/local')
+    add(rsps, 'GET', json_body=envelope(PROFILE))
+    client = KuzzleClient(BASE, username='admin', password=PASSWORD)
+    assert client.call('GET', ['profiles', 'p1']) == PROFILE
+    assert [c.request.url for c in rsps.calls] == [LOGIN, BASE + '/_login/local', BASE + '/profiles/p1']
+
+
+@pytest.mark.parametrize('method,read', [('GET', True), ('POST', False)])
+def test_an_own_session_refused_logs_in_again_and_sends_once_more(rsps, method, read):
+    """Expired, or revoked by a logout elsewhere: Kuzzle checks the token before it runs anything, so even a write
+    refused for it was not run, and is sent again."""
+    add(rsps, 'POST', json_body=login_answer(), url=LOGIN)
+    add(rsps, method, status=401, json_body=error_envelope(401, 'security.token.invalid', 'Invalid token.', action='createProfile'))
+    add(rsps, 'POST', json_body=login_answer('kauth-second-token'), url=LOGIN)
+    add(rsps, method, json_body=envelope(PROFILE, action='createProfile'))
+    client = KuzzleClient(BASE, username='admin', password=PASSWORD)
+    assert client.call(method, ['profiles', 'p1', '_create'], body={}, read=read) == PROFILE
+    assert [c.request.url for c in rsps.calls] == [LOGIN, BASE + '/profiles/p1/_create', LOGIN, BASE + '/profiles/p1/_create']
+    assert [c.request.headers.get('Authorization') for c in rsps.calls] == [None, 'Bearer ' + JWT, None, 'Bearer kauth-second-token']
+
+
+def test_an_own_session_is_logged_in_again_once_per_request(rsps):
+    refused = error_envelope(401, 'security.token.invalid', 'Invalid token.')
+    add(rsps, 'POST', json_body=login_answer(), url=LOGIN)
+    for token in ('kauth-2', 'kauth-3'):
+        add(rsps, 'GET', status=401, json_body=refused)
+        add(rsps, 'POST', json_body=login_answer(token), url=LOGIN)
+        add(rsps, 'GET', status=401, json_body=refused)
+    client = KuzzleClient(BASE, username='admin', password=PASSWORD)
+    err = failure(client.call, 'GET', ['profiles', 'p1'], doing='read profile "p1"')
+    assert err.error_id == 'security.token.invalid' and len(rsps.calls) == 4
+    err = failure(client.call, 'GET', ['profiles', 'p1'], doing='read profile "p1"')  # the next request logs in again too
+    assert err.error_id == 'security.token.invalid' and len(rsps.calls) == 7
+    assert rsps.calls[6].request.headers['Authorization'] == 'Bearer kauth-3'
+
+
+@pytest.mark.parametrize('error_id', ['security.token.invalid', 'security.token.expired'])
+def test_a_token_the_task_gives_is_never_replaced(rsps, error_id):
+    add(rsps, 'POST', status=401, json_body=error_envelope(401, error_id, 'Invalid token.', action='createProfile'))
+    client = KuzzleClient(BASE, token=JWT)
+    err = failure(client.call, 'POST', ['profiles', 'p1', '_create'], body={})
+    assert err.error_id == error_id and err.outcome is None and len(rsps.calls) == 1
+
+
+def test_another_401_is_not_a_reason_to_log_in_again(rsps):
+    add(rsps, 'POST', json_body=login_answer(), url=LOGIN)
+    add(rsps, 'GET', status=401, json_body=error_envelope(401, 'security.rights.unauthorized', 'Unauthorized'))
+    client = KuzzleClient(BASE, username='admin', password=PASSWORD)
+    assert failure(client.call, 'GET', ['profiles', 'p1']).error_id == 'security.rights.unauthorized'
+    assert len(rsps.calls) == 2
 
 
 def test_another_strategy_is_used_for_login(rsps):
-    add(rsps, 'POST', json_body=login_answer(), url=BASE + '/_login/ldap')
+    add(rsps, 'POST', json_body=login_answer(), url=BASE + '/_login/ldap?expiresIn=5m')
     add(rsps, 'GET', json_body=envelope(PROFILE))
     client = KuzzleClient(BASE, username='admin', password=PASSWORD, auth_strategy='ldap')
     client.call('GET', ['profiles', 'p1'])
-    assert rsps.calls[0].request.url == BASE + '/_login/ldap'
+    assert rsps.calls[0].request.url == BASE + '/_login/ldap?expiresIn=5m'
 
 
 def test_a_wrong_password_fails_without_showing_it(rsps):
@@ -302,8 +369,8 @@ def test_a_wrong_password_fails_without_showing_it(rsps):
 def test_a_login_answer_without_token_fails(rsps):
     add(rsps, 'POST', json_body=envelope({'_id': 'admin'}, action='login'))
     err = failure(KuzzleClient(BASE, username='admin', password=PASSWORD).call, 'GET', ['profiles', 'p1'])
-    assert str(err) == ('Could not log in to Kuzzle as "admin" (strategy local): '
-                        'Kuzzle accepted the login but returned no token')
+    assert str(err) == ('Could not log in to Kuzzle as "admin" (strategy local): unexpected answer to auth:login: '
+                        'expected an object with a token in jwt, got an object: {"_id": "admin"}')
 
 
 def test_a_token_is_sent_as_bearer_and_never_logged_out(rsps):
@@ -320,16 +387,6 @@ def test_anonymous_sends_no_authorization_and_no_logout(rsps):
         client.call('GET', ['profiles', 'p1'])
     assert len(rsps.calls) == 1
     assert 'Authorization' not in rsps.calls[0].request.headers
-
-
-def test_a_failed_logout_does_not_raise(rsps):
-    add(rsps, 'POST', json_body=login_answer(), url=BASE + '/_login/local')
-    add(rsps, 'GET', json_body=envelope(PROFILE))
-    add(rsps, 'POST', status=500, body='boom', url=BASE + '/_logout')
-    client = KuzzleClient(BASE, username='admin', password=PASSWORD, retries=0)
-    client.call('GET', ['profiles', 'p1'])
-    client.close()
-    assert len(rsps.calls) == 3
 
 
 def test_cookies_are_neither_kept_nor_sent(rsps):
@@ -368,11 +425,11 @@ def test_secrets_echoed_by_the_server_are_masked(rsps, secret_kind):
 
 
 def test_the_login_token_is_masked_too(rsps):
-    add(rsps, 'POST', json_body=login_answer(), url=BASE + '/_login/local')
-    add(rsps, 'GET', status=401, json_body=error_envelope(401, 'security.token.expired', 'Token %s expired' % JWT))
+    add(rsps, 'POST', json_body=login_answer(), url=LOGIN)
+    add(rsps, 'GET', status=403, json_body=error_envelope(403, 'security.rights.forbidden', 'Token %s may not' % JWT))
     err = failure(KuzzleClient(BASE, username='admin', password=PASSWORD).call, 'GET', ['profiles', 'p1'])
     assert JWT not in str(err)
-    assert str(err).endswith('Kuzzle answered 401 security.token.expired: Token ******** expired')
+    assert str(err).endswith('Kuzzle answered 403 security.rights.forbidden: Token ******** may not')
 
 
 def test_tls_and_timeout_settings_reach_the_transport(rsps, monkeypatch):
@@ -459,7 +516,7 @@ def test_retries_0_disables_retries(rsps):
 
 
 def test_retry_after_is_bounded():
-    retry = _client._Retry(total=1)
+    retry = _transport.CountingRetry(total=1)
     assert retry.get_retry_after(HTTPResponse(headers={'Retry-After': '3600'})) == _client.MAX_RETRY_AFTER
     assert retry.get_retry_after(HTTPResponse(headers={'Retry-After': '2'})) == 2
     assert retry.get_retry_after(HTTPResponse(headers={})) is None
@@ -585,8 +642,9 @@ def test_a_read_timeout_is_retried_for_reads_only():
     with ScriptedServer([ok(delay=1.0), ok()]) as server:
         client = KuzzleClient(server.url, timeout=0.3)
         err = failure(client.call, 'DELETE', ['profiles', 'p1'], doing='delete profile "p1"')
-        assert str(err) == ('Could not delete profile "p1": no answer from Kuzzle at %s within 0.3 s '
+        assert str(err) == ('Could not delete profile "p1": no complete answer from Kuzzle at %s within 0.3 s '
                             '(the change may or may not have been applied)' % server.url)
+        assert err.outcome == 'unknown'
         assert err.status is None and client.request_count == 1
         time.sleep(0.8)
         assert len(server.requests) == 1
@@ -621,14 +679,13 @@ def test_a_tls_failure_is_short_and_not_retried():
     assert client.request_count == 1 and len(accepted) == 1
 
 
-def test_logout_after_real_login_uses_the_token():
-    with ScriptedServer([(200, login_answer(), {'Set-Cookie': 'authToken=abc; Path=/'}, 0), ok(),
-                         (200, envelope({'acknowledged': True}, action='logout'), {}, 0)]) as server:
+def test_a_real_login_then_the_token_and_no_logout():
+    with ScriptedServer([(200, login_answer(), {'Set-Cookie': 'authToken=abc; Path=/'}, 0), ok()]) as server:
         with KuzzleClient(server.url, username='admin', password=PASSWORD) as client:
             client.call('GET', ['profiles', 'p1'])
-        expected = [('POST', '/_login/local'), ('GET', '/profiles/p1'), ('POST', '/_logout')]
+        expected = [('POST', '/_login/local?expiresIn=5m'), ('GET', '/profiles/p1')]
         assert [r[:2] for r in server.requests] == expected
-        assert [h.get('Authorization') for h in server.headers] == [None, 'Bearer ' + JWT, 'Bearer ' + JWT]
+        assert [h.get('Authorization') for h in server.headers] == [None, 'Bearer ' + JWT]
         assert all('Cookie' not in h for h in server.headers)
         assert server.headers[0]['Content-Type'] == 'application/json'
 
@@ -649,24 +706,23 @@ def test_add_secret_masks_a_value_in_later_messages(rsps):
 
 def test_login_as_is_anonymous_and_keeps_the_clients_own_session(rsps):
     user_jwt = 'kauth-user-token-123'
-    add(rsps, 'POST', json_body=login_answer(), url=BASE + '/_login/local')
+    add(rsps, 'POST', json_body=login_answer(), url=LOGIN)
     add(rsps, 'GET', json_body=envelope(PROFILE))
     add(rsps, 'POST', json_body=login_answer(user_jwt), url=BASE + '/_login/local?expiresIn=10s')
     add(rsps, 'POST', json_body=envelope({}, action='logout'), url=BASE + '/_logout')
     add(rsps, 'GET', json_body=envelope(PROFILE))
-    add(rsps, 'POST', json_body=envelope({}, action='logout'), url=BASE + '/_logout')
     with KuzzleClient(BASE, username='admin', password=PASSWORD) as client:
         client.call('GET', ['profiles', 'p1'])
         result = client.login_as({'username': 'bob', 'password': 'bob-pw-1'}, query={'expiresIn': '10s'})
         assert result['jwt'] == user_jwt
         assert client.logout_token(user_jwt) is True
         client.call('GET', ['profiles', 'p1'])
-    probe, logout, after, own_logout = (c.request for c in rsps.calls[2:])
+    probe, logout, after = (c.request for c in rsps.calls[2:])
     assert json.loads(probe.body) == {'username': 'bob', 'password': 'bob-pw-1'}
     assert 'Authorization' not in probe.headers
     assert logout.headers['Authorization'] == 'Bearer ' + user_jwt
     assert after.headers['Authorization'] == 'Bearer ' + JWT
-    assert own_logout.headers['Authorization'] == 'Bearer ' + JWT
+    assert len(rsps.calls) == 5  # the client's own session is not logged out
 
 
 def test_login_as_refused_masks_the_password_and_says_who(rsps):
@@ -695,3 +751,67 @@ def test_login_as_token_is_masked_and_a_failed_logout_is_false(rsps):
 def test_login_as_refuses_a_url_without_http_scheme():
     err = failure(KuzzleClient('ftp://kuzzle.test').login_as, {'username': 'bob', 'password': 'pw'})
     assert 'does not start with http://' in str(err)
+
+
+# --- result shapes and urls ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize('action,result,expected', [
+    ('security:getProfile', 'a string', 'expected an object with _id and an object _source, got a string: "a string"'),
+    ('security:getProfile', [1, 2], 'expected an object with _id and an object _source, got a list: [1, 2]'),
+    ('security:searchRoles', {'hits': [{'_id': 'r'}], 'total': 1}, 'got an object: {"hits": [{"_id": "r"}], "total": 1}'),
+    ('security:searchRoles', {'hits': [], 'total': 'many'}, 'got an object: {"hits": [], "total": "many"}'),
+    ('index:exists', None, 'expected true or false, got null: null'),
+    ('auth:login', {'jwt': 42, 'password': 'echoed'}, 'got an object: {"jwt": "********", "password": "********"}'),
+])
+def test_a_result_of_another_shape_fails_naming_the_action_and_what_came(rsps, action, result, expected):
+    method, segments, read, doing = _api.request(action, {'_id': 'x', 'strategy': 'local', 'index': 'i'})
+    add(rsps, method, json_body=envelope(result))
+    err = failure(KuzzleClient(BASE).call, method, segments, doing=doing, read=read, action=action)
+    assert str(err).startswith('Could not %s: unexpected answer to %s: expected ' % (doing, action))
+    assert str(err).endswith(expected)
+    assert err.outcome is None and err.status == 200
+
+
+def test_what_came_is_cut_and_a_write_of_another_shape_may_have_been_applied(rsps):
+    add(rsps, 'POST', json_body=envelope('garbage-' * 200, action='createProfile'))
+    err = failure(KuzzleClient(BASE).act, 'security:createProfile', _id='p', body={})
+    assert len(str(err)) < 400 and '"garbage-garbage-' in str(err) and '... (the change may' in str(err)
+    assert err.outcome == 'unknown'
+
+
+def test_the_shape_is_only_checked_for_actions(rsps):
+    add(rsps, 'GET', json_body=envelope('anything'))
+    assert KuzzleClient(BASE).call('GET', ['profiles', 'p1']) == 'anything'
+
+
+@pytest.mark.parametrize('url,problem', [
+    ('http://[::1', 'is not a valid URL (Invalid IPv6 URL)'),
+    ('http://127.0.0.1:notaport', "is not a valid URL (Port could not be cast to integer value as 'notaport')"),
+    ('http://127.0.0.1:99999', 'is not a valid URL (Port out of range 0-65535)'),
+    ('http://127.0.0.1:0', 'is not a valid URL (port 0)'),
+    ('ftp://kuzzle.test', 'does not start with http:// or https://'),
+    ('http:///profiles', 'has no host'),
+    ('https://kuzzle.test:7512/prefix', None),
+    ('http://[::1]:7512', None),
+])
+def test_url_problem(url, problem):
+    assert _client.url_problem(url) == problem
+
+
+def test_a_malformed_url_fails_before_any_request_without_its_password(rsps):
+    client = KuzzleClient('http://admin:%s@[::1' % PASSWORD, username='admin', password='other')
+    err = failure(client.call, 'GET', ['profiles', 'p1'], doing='read profile "p1"')
+    assert str(err) == 'Could not read profile "p1": url "http://[::1" is not a valid URL (Invalid IPv6 URL)'
+    assert client.request_count == 0 and len(rsps.calls) == 0
+
+
+@pytest.mark.parametrize('url,stripped,secrets', [
+    ('https://u:p%40ss@h:1/x', 'https://h:1/x', ['p%40ss', 'p@ss']),
+    ('http://u@h', 'http://h', []),
+    ('http://u:a@b@[::1', 'http://[::1', ['a@b']),
+    ('http://h/x@y', 'http://h/x@y', []),
+    ('kuzzle.test:7512', 'kuzzle.test:7512', []),
+])
+def test_userinfo_is_taken_out_of_urls_even_malformed_ones(url, stripped, secrets):
+    assert _client.without_userinfo(url) == stripped
+    assert _client.userinfo_secrets(url) == secrets

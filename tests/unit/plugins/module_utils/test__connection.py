@@ -267,3 +267,35 @@ def test_fail_kuzzle_reports_message_id_and_status():
     assert info.value.result == {
         'msg': 'Could not update profile "p1": Kuzzle answered 404 security.role.not_found: Role "x" not found.',
         'error_id': 'security.role.not_found', 'status': 404, 'changed': False}
+
+
+def test_fail_kuzzle_says_an_unknown_outcome_and_changed():
+    module = make({'name': 'p1'})
+    err = KuzzleError('create profile "p1"', reason='lost the connection to Kuzzle at http://k: Connection reset by peer',
+                      outcome='unknown')
+    with pytest.raises(Failed) as info:
+        fail_kuzzle(module, err, changed=False)
+    assert info.value.result == {
+        'msg': 'Could not create profile "p1": lost the connection to Kuzzle at http://k: Connection reset by peer '
+               '(the change may or may not have been applied)',
+        'error_id': None, 'status': None, 'changed': True, 'outcome': 'unknown'}
+
+
+@pytest.mark.parametrize('url,message', [
+    ('http://[::1', 'url "http://[::1" is not a valid URL (Invalid IPv6 URL)'),
+    ('http://admin:pw@127.0.0.1:notaport', 'url "http://127.0.0.1:notaport" is not a valid URL '
+                                           "(Port could not be cast to integer value as 'notaport')"),
+    ('localhost:7512', 'url "localhost:7512" does not start with http:// or https://'),
+])
+def test_a_malformed_url_fails_the_module_before_any_request(url, message):
+    assert failing({'name': 'p1', 'url': url})['msg'] == message
+
+
+def test_a_password_in_url_is_masked_not_sent_and_warned_about(monkeypatch):
+    warnings = []
+    monkeypatch.setattr(basic.AnsibleModule, 'warn', lambda self, warning, **kwargs: warnings.append(warning))
+    module = make({'name': 'p1', 'url': 'https://admin:url-pw@k.test/kuzzle'})
+    assert 'url-pw' in module.no_log_values
+    assert kuzzle_client(module).url == 'https://k.test/kuzzle'
+    assert warnings == ['url has a user:password@ part, which is not sent to Kuzzle (it does not read it): '
+                        'set username and password, or token, instead']

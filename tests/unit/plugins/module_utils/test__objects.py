@@ -112,6 +112,10 @@ def test_read_username_refuses_an_answer_without_username(mocked):
     mocked.add(responses.GET, URL + '/credentials/local/_fields', json=answer(['username', 'password'], action='getCredentialFields'))
     with pytest.raises(KuzzleError) as info:
         _objects.read_username(KuzzleClient(URL), '_fields')
+    assert 'unexpected answer to security:getCredentials: expected an object, got a list: ["username", "password"]' in str(info.value)
+    mocked.add(responses.GET, URL + '/credentials/local/u2', json=answer({'kuid': 'u2'}, action='getCredentials'))
+    with pytest.raises(KuzzleError) as info:
+        _objects.read_username(KuzzleClient(URL), 'u2')
     assert 'no username' in str(info.value)
 
 
@@ -153,7 +157,7 @@ def test_count_api_keys_reads_pages_until_a_short_one(mocked, monkeypatch):
 def test_count_api_keys_an_exact_page_costs_one_more_request(mocked, monkeypatch):
     monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
     mocked.add(responses.POST, URL + '/users/u1/api-keys/_search?from=0&size=2',
-               json=answer({'hits': [{'_id': 'a'}, {'_id': 'b'}], 'total': 2}, action='searchApiKeys'))
+               json=answer({'hits': [{'_id': 'a', '_source': {}}, {'_id': 'b', '_source': {}}], 'total': 2}, action='searchApiKeys'))
     mocked.add(responses.POST, URL + '/users/u1/api-keys/_search?from=2&size=2',
                json=answer({'hits': [], 'total': 0}, action='searchApiKeys'))
     assert _objects.count_api_keys(KuzzleClient(URL), 'u1') == 2

@@ -52,13 +52,12 @@ def test_unchanged_role_costs_one_get_whatever_the_key_order(run_module, kuzzle_
     assert kuzzle_http.calls[0].request.headers['Authorization'] == 'Bearer tok'
 
 
-def test_credentials_cost_one_login_and_one_logout(run_module, kuzzle_http):
+def test_credentials_cost_one_login(run_module, kuzzle_http):
     kuzzle_http.add(responses.POST, URL + '/_login/local', json=envelope({'jwt': 'kauth-jwt', '_id': 'admin'}, action='login'))
     kuzzle_http.add(responses.GET, ROLE, json=stored_role())
-    kuzzle_http.add(responses.POST, URL + '/_logout', json=envelope({}, action='logout'))
     failed, result = run_module(kuzzle_role.main, dict(name='r1', username='admin', password='secret-pw', controllers=CONTROLLERS))
     assert not failed and result['changed'] is False
-    assert calls(kuzzle_http) == [('POST', '/_login/local'), ('GET', '/roles/r1'), ('POST', '/_logout')]
+    assert calls(kuzzle_http) == [('POST', '/_login/local?expiresIn=5m'), ('GET', '/roles/r1')]
 
 
 def test_create_checks_the_api_then_creates_with_the_whole_role(run_module, kuzzle_http):

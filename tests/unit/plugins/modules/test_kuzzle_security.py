@@ -22,17 +22,16 @@ def hits(definition):
     return [{'_id': i, '_source': dict(body, _kuzzle_info={})} for i, body in definition.items()]
 
 
-def test_an_unchanged_definition_costs_one_search_plus_login_and_logout(run_module, kuzzle_http):
+def test_an_unchanged_definition_costs_one_search_plus_login(run_module, kuzzle_http):
     kuzzle_http.add(responses.POST, URL + '/_login/local', json=envelope({'jwt': 'kauth-x'}, action='login'))
     kuzzle_http.add(responses.POST, URL + '/profiles/_search?from=0&size=1000',
                     json=envelope({'hits': hits(PROFILES), 'total': 250}, action='searchProfiles'))
-    kuzzle_http.add(responses.POST, URL + '/_logout', json=envelope(None, action='logout'))
     failed, result = run_module(kuzzle_security.main, dict(profiles=PROFILES, username='admin', password='pw'))
     assert not failed, result
     assert result['changed'] is False
     assert result['msg'] == '0 profiles created, 0 updated, 0 deleted, 250 unchanged'
     # nothing to write, so nothing to check: Kuzzle stored these profiles with roles that exist
-    assert calls(kuzzle_http) == [('POST', '/_login/local'), ('POST', '/profiles/_search?from=0&size=1000'), ('POST', '/_logout')]
+    assert calls(kuzzle_http) == [('POST', '/_login/local?expiresIn=5m'), ('POST', '/profiles/_search?from=0&size=1000')]
     assert json.loads(kuzzle_http.calls[1].request.body)['query']['ids']['values'] == sorted(PROFILES)
 
 
@@ -113,3 +112,20 @@ def test_refusals_it_predicts_say_so_and_give_the_first_error_id(run_module, kuz
     assert (result['error_id'], result['status']) == ('security.role.in_use', 412)
     assert json.loads(kuzzle_http.calls[1].request.body) == {'query': {'terms': {'policies.roleId': ['old']}}}
     assert 'PUT' not in [c.request.method for c in kuzzle_http.calls]
+
+
+def test_a_write_whose_answer_was_lost_is_listed_apart_from_the_applied_ones(run_module, kuzzle_http):
+    """A 502 of a gateway after a profile write: Kuzzle may have applied it, so it is not retried, goes in unknown
+    (not applied), and the task says changed with outcome unknown."""
+    definition = {'profiles': {'pa': {'policies': [{'roleId': 'reader'}]}, 'pb': {'policies': [{'roleId': 'reader'}]}}}
+    kuzzle_http.add(responses.POST, URL + '/profiles/_search?from=0&size=1000', json=envelope({'hits': [], 'total': 0}))
+    kuzzle_http.add(responses.POST, URL + '/roles/_search?from=0&size=1000',
+                    json=envelope({'hits': [{'_id': 'reader', '_source': {'controllers': {}}}], 'total': 1}))
+    kuzzle_http.add(responses.POST, URL + '/profiles/pa/_create?refresh=false', json=envelope({'_id': 'pa', '_source': {}}))
+    kuzzle_http.add(responses.POST, URL + '/profiles/pb/_create?refresh=false', status=502, body='<html>Bad Gateway</html>')
+    failed, result = run_module(kuzzle_security.main, dict(definition, token='t'))
+    assert failed and result['changed'] is True and result['outcome'] == 'unknown'
+    assert result['applied'] == [{'kind': 'profiles', 'id': 'pa', 'action': 'create'}]
+    assert result['unknown'] == [{'kind': 'profiles', 'id': 'pb', 'action': 'create'}]
+    assert result['msg'].endswith('(the change may or may not have been applied)')
+    assert [c for c in calls(kuzzle_http) if 'pb' in c[1]] == [('POST', '/profiles/pb/_create?refresh=false')]
