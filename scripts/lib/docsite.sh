@@ -24,7 +24,7 @@ keep_secret_data reference_appendices/faq.html#keep-secret-data How do I keep se
 # The module pages say how to install the collection and link to it: from the tarball that
 # `ansible-galaxy collection build` makes, as the README says (not from a collection server where it is not
 # published), and to the collection's index page, which sits next to every module and role page.
-DOCSITE_INSTALL='ansible-galaxy collection install community-kuzzle-%s.tar.gz'
+DOCSITE_INSTALL='ansible-galaxy collection install community-kuzzle-VERSION.tar.gz'
 DOCSITE_URL=index.html
 
 build_docsite() {
@@ -92,7 +92,7 @@ PY
 intersphinx_mapping = {'ansible_devel': ('$ANSIBLE_DOCS_URL', '$src/ansible_devel.inv')}
 PY
     # the install command and the collection link of the module pages, for this collection only
-    python - "$src/antsibull-docs.cfg" "$(printf "$DOCSITE_INSTALL" "$version")" "$DOCSITE_URL" <<'PY' || return 1
+    python - "$src/antsibull-docs.cfg" "${DOCSITE_INSTALL/VERSION/$version}" "$DOCSITE_URL" <<'PY' || return 1
 import re, sys
 path, command, url = sys.argv[1:4]
 with open(path, encoding='utf-8') as handle:
