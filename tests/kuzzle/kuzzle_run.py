@@ -1,4 +1,5 @@
-"""Starting and stopping Redis and Kuzzle for ``serve``, on 127.0.0.1 only."""
+"""Starting and stopping Redis and Kuzzle for ``serve``: on 127.0.0.1, or (``--nodes``) on the addresses of
+the cluster network of cluster_net.py."""
 
 import contextlib
 import ctypes
@@ -28,9 +29,9 @@ def _die_with_parent():
         _PRCTL(_PR_SET_PDEATHSIG, signal.SIGKILL)
 
 
-def free_port():
+def free_port(host=HOST):
     with socket.socket() as sock:
-        sock.bind((HOST, 0))
+        sock.bind((host, 0))
         return sock.getsockname()[1]
 
 
@@ -42,23 +43,31 @@ def check_port_free(port):
             raise SetupError(f'port {port} on {HOST} is not free: {exc}') from exc
 
 
-def _popen(cmd, log_path, **kwargs):
+def _popen(cmd, log_path, enter=None, **kwargs):
+    """``enter``: called in the child before exec (cluster_net moves a Kuzzle node into its namespace)."""
+    def prepare():
+        _die_with_parent()
+        if enter:
+            enter()
     with open(log_path, 'w', encoding='utf-8') as out:
         # New session: a Ctrl-C in the terminal reaches serve only, which then stops Kuzzle
         # before Redis and the stand-in, in that order.
         return subprocess.Popen(cmd, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,  # pylint: disable=consider-using-with
-                                start_new_session=True, preexec_fn=_die_with_parent, **kwargs)
+                                start_new_session=True, preexec_fn=prepare, **kwargs)
 
 
-def start_redis(redis_server, run_dir, log_path, deadline):
-    """An empty, non-persistent Redis on a free loopback port; returns (process, port)."""
-    port = free_port()
-    proc = _popen([redis_server, '--bind', HOST, '--port', str(port), '--save', '', '--appendonly', 'no',
-                   '--daemonize', 'no', '--dir', run_dir, '--protected-mode', 'yes'], log_path)
+def start_redis(redis_server, run_dir, log_path, deadline, host=HOST):
+    """An empty, non-persistent Redis on a free port of ``host``; returns (process, port)."""
+    port = free_port(host)
+    proc = _popen([redis_server, '--bind', host, '--port', str(port), '--save', '', '--appendonly', 'no',
+                   '--daemonize', 'no', '--dir', run_dir,
+                   # protected mode refuses every client but loopback ones; serve --nodes binds the
+                   # cluster bridge, which only the host and the nodes' namespaces can reach
+                   '--protected-mode', 'yes' if host == HOST else 'no'], log_path)
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise SetupError(f'redis-server exited with code {proc.returncode}. Log: {log_path}\n{tail(log_path)}')
-        with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=1) as sock:
+        with contextlib.suppress(OSError), socket.create_connection((host, port), timeout=1) as sock:
             sock.sendall(b'PING\r\n')
             if sock.recv(64).startswith(b'+PONG'):
                 return proc, port
@@ -67,26 +76,39 @@ def start_redis(redis_server, run_dir, log_path, deadline):
     raise SetupError(f'redis-server did not answer PING on port {port}. Log: {log_path}\n{tail(log_path)}')
 
 
-def write_kuzzlerc(run_dir, port, redis_port, es_url):
-    """Kuzzle reads its configuration with rc("kuzzle"): .kuzzlerc in its working directory."""
-    redis = {'node': {'host': HOST, 'port': redis_port}}
+def write_kuzzlerc(run_dir, port, redis_port, es_url, redis_host=HOST, cluster=None):
+    """Kuzzle reads its configuration with rc("kuzzle"): .kuzzlerc in its working directory.
+
+    ``cluster``: None for a single node, else the ``cluster`` settings of a node of serve --nodes."""
+    redis = {'node': {'host': redis_host, 'port': redis_port}}
     config = {
         'server': {'port': port},
         'services': {'internalCache': redis, 'memoryStorage': redis,
                      'storageEngine': {'majorVersion': '7', 'client': {'node': es_url}}},
-        'cluster': {'enabled': False},  # single node: ZeroMQ then opens no port
+        'cluster': dict(cluster, enabled=True) if cluster else {'enabled': False},  # single node: ZeroMQ opens no port
         'stats': {'enabled': False},
     }
     with open(os.path.join(run_dir, '.kuzzlerc'), 'w', encoding='utf-8') as handle:
         json.dump(config, handle, indent=2)
 
 
-def start_kuzzle(install_dir, run_dir, log_path):
+def start_kuzzle(install_dir, run_dir, log_path, listen_host=None, enter=None):
+    """``listen_host``: the address our uWS wrapper binds instead of 127.0.0.1 (a node's address in its
+    namespace); ``enter``: see _popen."""
     # kuzzle_* variables would override .kuzzlerc (rc gives the environment precedence).
-    env = {k: v for k, v in os.environ.items() if not k.lower().startswith('kuzzle_')}
+    env = {k: v for k, v in os.environ.items() if not k.lower().startswith('kuzzle_') and k != 'UWS_LISTEN_HOST'}
+    if listen_host:
+        env['UWS_LISTEN_HOST'] = listen_host
     env['NODE_ENV'] = 'production'  # as in the official image: no stack traces in errors
     script = os.path.join(install_dir, 'node_modules', 'kuzzle', 'dist', 'bin', 'start-kuzzle-server')
-    return _popen(['node', script], log_path, cwd=run_dir, env=env)
+    command = ['node', script]
+    if enter:
+        # A cluster node forks a process of its own (the ID-card renewer), which would outlive a node
+        # killed with SIGKILL. As the first process of a PID namespace, the node takes it along: the
+        # kernel kills a namespace's processes when its first one dies, and unshare --kill-child
+        # kills the node when unshare dies (which dies with serve, see _die_with_parent).
+        command = ['unshare', '--pid', '--kill-child', '--'] + command
+    return _popen(command, log_path, enter=enter, cwd=run_dir, env=env)
 
 
 def wait_healthy(url, proc, log_path, deadline):
@@ -103,6 +125,13 @@ def wait_healthy(url, proc, log_path, deadline):
             pass
         time.sleep(0.2)
     raise SetupError(f'Kuzzle did not answer {url}/_healthcheck in time. Log: {log_path}\n{tail(log_path)}')
+
+
+def signal_group(proc, signum=signal.SIGTERM):
+    """Signal the process group of ``proc`` if it still runs (stop() waits; this does not)."""
+    if proc is not None and proc.poll() is None:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signum)
 
 
 def stop(proc, name, timeout):

@@ -12,6 +12,12 @@ once and yields a :class:`KuzzleServer`. When ``KUZZLE_URL`` is set (a docker-co
 for instance), nothing is started and that server is used; ``write_log`` is then None and
 tests that need it should call ``kuzzle.require_write_log()``, which skips them.
 
+Cluster. With ``KUZZLE_SERVE_NODES=N`` the ``kuzzle`` fixture starts ``serve --nodes N`` instead (N
+Kuzzle nodes behind a round-robin proxy: ``kuzzle.url`` is the proxy, so consecutive requests land
+on different nodes); the session fixture ``kuzzle_cluster`` always starts ``serve --nodes 2``. Both
+give ``.nodes``: one KuzzleServer per node, on that node's own address (same write log; a token
+set on the main object is not copied).
+
 Isolation. All tests of a session share one server, and a fresh Kuzzle lets anonymous do
 everything. So:
 
@@ -43,10 +49,11 @@ _COUNTER = itertools.count()
 class KuzzleServer:
     """A running Kuzzle and small helpers to read it back over plain HTTP."""
 
-    def __init__(self, url, write_log=None):
+    def __init__(self, url, write_log=None, node_urls=()):
         self.url = url.rstrip('/')
         self.write_log = write_log
         self.token = None  # sent by api() when its token argument is None; set once rights are restricted
+        self.nodes = [KuzzleServer(node_url, write_log) for node_url in node_urls]
 
     # -- write log -------------------------------------------------------------------------
     def require_write_log(self):
@@ -136,6 +143,14 @@ class KuzzleServer:
         return self.token
 
 
+def _served(tmp_path_factory, nodes):
+    proc, url, write_log = start_serve(str(tmp_path_factory.mktemp('kuzzle')), nodes=nodes)
+    try:
+        yield KuzzleServer(url, write_log, proc.node_urls)
+    finally:
+        stop_serve(proc)
+
+
 @pytest.fixture(scope='session')
 def kuzzle(tmp_path_factory):
     """The session's Kuzzle (see the module docstring for the isolation rules)."""
@@ -143,11 +158,13 @@ def kuzzle(tmp_path_factory):
     if external:
         yield KuzzleServer(external)
         return
-    proc, url, write_log = start_serve(str(tmp_path_factory.mktemp('kuzzle')))
-    try:
-        yield KuzzleServer(url, write_log)
-    finally:
-        stop_serve(proc)
+    yield from _served(tmp_path_factory, int(os.environ.get('KUZZLE_SERVE_NODES') or 0))
+
+
+@pytest.fixture(scope='session')
+def kuzzle_cluster(tmp_path_factory):
+    """A two-node cluster of its own (``serve --nodes 2``), whatever KUZZLE_URL and KUZZLE_SERVE_NODES say."""
+    yield from _served(tmp_path_factory, 2)
 
 
 def pytest_configure(config):

@@ -1,10 +1,12 @@
 """serve: a real, empty Kuzzle 2.56 on 127.0.0.1 for the tests (see README.md).
 
-    tests/kuzzle/serve --port PORT [--write-log FILE]
+    tests/kuzzle/serve --port PORT [--write-log FILE] [--nodes N]
 
 Installs what is missing (Kuzzle into a cache folder, redis-server through apt), starts Redis,
 the Elasticsearch stand-in and Kuzzle on loopback, prints ``listening on http://127.0.0.1:PORT``
 once Kuzzle answers ``GET /_healthcheck``, and serves until SIGTERM or SIGINT.
+With ``--nodes N`` (root): a cluster of N nodes in network namespaces behind a round-robin proxy
+on that port (serve_cluster.py, cluster_net.py).
 """
 
 import argparse
@@ -15,9 +17,11 @@ import sys
 import tempfile
 import time
 
+import cluster_net
 import kuzzle_install
 import kuzzle_run
 from es_standin import StandIn
+from serve_cluster import ClusterServers
 from kuzzle_install import SetupError, log, tail
 
 
@@ -39,11 +43,16 @@ def parse_args(argv):
                         help='append one JSON line per storage write (method, index, id, result) to FILE')
     parser.add_argument('--startup-timeout', type=float, default=120,
                         help='seconds allowed for Redis and Kuzzle to start, after any install (default 120)')
+    parser.add_argument('--nodes', type=int, default=0, metavar='N',
+                        help='N Kuzzle nodes in cluster mode, each in a network namespace of its own (needs root), '
+                             'behind a round-robin proxy on --port; the default is one node on 127.0.0.1, without cluster')
     parser.add_argument('--install-only', action='store_true',
                         help='install what is missing, then exit (CI can do the slow part visibly first)')
     args = parser.parse_args(argv)
     if args.port is None and not args.install_only:
         parser.error('--port is required')
+    if args.nodes < 0 or args.nodes > 16:
+        parser.error('--nodes takes 1 to 16')
     return args
 
 
@@ -76,6 +85,10 @@ class Servers:
         kuzzle_run.wait_healthy(self.url, self.kuzzle, self.kuzzle_log, deadline)
         log(f'Kuzzle ready in {time.monotonic() - started:.1f} s')
 
+    def announce(self):
+        """The line serve prints on stdout once Kuzzle answers."""
+        return [f'listening on {self.url}']
+
     def wait(self):
         """Serve until a signal (Stop) or until Kuzzle dies (SetupError)."""
         while self.kuzzle.poll() is None:
@@ -100,14 +113,19 @@ def main(argv=None):
     try:
         if not args.install_only:
             kuzzle_run.check_port_free(args.port)  # fail at once, not after a first install of minutes
+            if args.nodes:
+                cluster_net.check_prerequisites()
         install_dir = kuzzle_install.ensure_kuzzle()
         redis_server = kuzzle_install.ensure_redis()
         if args.install_only:
             log(f'ready: Kuzzle in {install_dir}, {redis_server}')
             return 0
-        servers = Servers(args.port, args.write_log)
+        if args.nodes:
+            servers = ClusterServers(args.port, args.write_log, args.nodes)
+        else:
+            servers = Servers(args.port, args.write_log)
         servers.start(install_dir, redis_server, args.startup_timeout)
-        print(f'listening on {servers.url}', flush=True)
+        print('\n'.join(servers.announce()), flush=True)
         servers.wait()
     except Stop as stop:
         log(f'{stop}: stopping')
