@@ -17,7 +17,8 @@ class ModuleDocFragment:
     # (which completes the one of ansible.builtin.action_common_attributes) and the notes.
     DOCUMENTATION = r"""
 requirements:
-  - requests
+  - Python 3.9 to 3.13 on the host that runs the module
+  - requests >= 2.32
 attributes:
   platform:
     platforms: all

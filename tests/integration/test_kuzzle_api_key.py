@@ -56,7 +56,7 @@ def test_create_use_the_token_then_second_run_is_ok(playbooks, admin, kuzzle, ui
     assert kuzzle.whoami(token) == (200, user)
     assert run.result('use the key')['changed'] is True and admin.profile(uid) is not None
     # without no_log, the module warns (and -v would show the token)
-    assert 'set no_log: true on this task' in run.output
+    assert run.shows('set no_log: true on this task')
 
     mark = kuzzle.mark()
     again = playbooks.run([task('again', user=user, description='deploys ' + uid, expires_in='24h')])
@@ -213,7 +213,8 @@ def test_with_no_log_the_token_never_shows_even_with_vvv(playbooks, admin, kuzzl
     assert token[20:60] not in run.output
     # what -vvv shows instead: the censored result of the no_log task, the masked token option of the next one
     assert "the output has been hidden due to the fact that 'no_log: true' was specified for this result" in run.output
-    assert '"token": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"' in run.output
+    if run.ansible_core < (2, 21):  # 2.21 no longer shows a module's invocation (its options) at all
+        assert '"token": "VALUE_SPECIFIED_IN_NO_LOG_PARAMETER"' in run.output
     assert 'set no_log' not in run.output
     assert run.result('show what is not secret')['msg'].endswith(' True')
     assert admin.password not in run.output

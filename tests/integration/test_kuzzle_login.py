@@ -101,7 +101,7 @@ def test_expires_in_is_honoured(playbooks, kuzzle, tmp_path):
     assert result['changed'] is False and result['ttl'] == 10000 and result['kuid'] == playbooks.admin.username
     assert before + 10000 - 1000 <= result['expires_at'] <= time.time() * 1000 + 10000
     assert result['token'] == token  # without no_log the token is in the result, and the module warns
-    assert 'set no_log: true on this task' in run.output
+    assert run.shows('set no_log: true on this task')
     assert run.result('read with it')['profiles'][0]['name'] == 'admin'
     time.sleep(max(0, (result['expires_at'] - time.time() * 1000) / 1000) + 1.5)
     assert kuzzle.whoami(token) == (401, 'security.token.invalid')
