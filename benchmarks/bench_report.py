@@ -18,6 +18,15 @@ def _measured(row):
     return row['seconds'] is not None
 
 
+def _figure(pattern, value):
+    """``pattern % value``, or 'not measured' for None."""
+    return 'not measured' if value is None else pattern % value
+
+
+def _ratio(numerator, denominator, pattern='%.2f'):
+    return 'not measured' if numerator is None or not denominator else pattern % (numerator / denominator)
+
+
 def table(rows, repeat):
     header = ('N', 'kind', 'method', 'phase') + (('rep',) if repeat > 1 else ()) + (
         'wall s', 'work s', 'work CPU s', 'work MB', 'CPU s', 'requests', 'req/object', 'in Kuzzle s', 'result')
@@ -66,12 +75,11 @@ def loop_ratios(rows):
         if not (b or seconds('c', 'unchanged') or seconds('b-login', 'unchanged')):
             continue
         lines.append('N=%d unchanged: (a) %s (target < 5 s at N=1000); (b)/(a) %s (target >= 20 at N=1000)' % (
-            size, '%.2f s' % a if a else 'not measured', '%.1f' % (b / a) if a and b else 'not measured'))
+            size, _figure('%.2f s', a), _ratio(b, a, '%.1f')))
         for phase in PHASES:
             b, c, login = seconds('b', phase), seconds('c', phase), seconds('b-login', phase)
             lines.append('N=%d %s: (c)/(b) %s (target >= 1: (b) no slower than (c))%s' % (
-                size, PHASE_TITLES[phase], '%.2f' % (c / b) if b and c else 'not measured',
-                '; (c)/(b after one kuzzle_login) %.2f' % (c / login) if c and login else ''))
+                size, PHASE_TITLES[phase], _ratio(c, b), '' if login is None else '; (c)/(b after one kuzzle_login) %s' % _ratio(c, login)))
     return '\n'.join(lines)
 
 
@@ -86,11 +94,10 @@ def limit_ratios(rows, pool):
             pooled = median_of(rows, size, kind, 'raw-pool', phase, 'seconds')
             if module is None or not (raw or pooled):
                 continue
-
-            def ratio(limit):
-                return '%.2f' % (module / limit) if limit else 'not measured'
-            lines.append('N=%d %s %s: (a) module %.2f s (play %.2f s); module / requests pool of %d: %s (target <= 1.3); '
-                         'module / requests sequential: %s' % (size, kind, PHASE_TITLES[phase], module, wall, pool, ratio(pooled), ratio(raw)))
+            figures = (size, kind, PHASE_TITLES[phase], _figure('%.2f s', module), _figure('%.2f s', wall), pool,
+                       _ratio(module, pooled), _ratio(module, raw))
+            lines.append('N=%d %s %s: (a) module %s (play %s); module / requests pool of %d: %s (target <= 1.3); '
+                         'module / requests sequential: %s' % figures)
     return '\n'.join(lines)
 
 

@@ -46,7 +46,7 @@ sys.path[:0] = [HERE, os.path.join(REPO, 'tests', 'kuzzle')]
 
 # pylint: disable=wrong-import-position
 from bench_data import KINDS, ROLES, USER_PROFILES, changed_indexes, dataset, normalize_profile, user_differs  # noqa: E402
-from bench_report import PHASE_TITLES, PHASES, print_report  # noqa: E402
+from bench_report import PHASES, print_report  # noqa: E402
 from counting_proxy import CountingProxy, Stats  # noqa: E402
 from serve_process import start_serve  # noqa: E402 pylint: disable=import-error
 # pylint: enable=wrong-import-position
@@ -225,12 +225,6 @@ def stop_process(proc, grace=10):
         proc.wait()
     except ProcessLookupError:
         pass
-
-
-# Set by the runner for every ansible-* command: --env cannot change them.
-FIXED_ENV = ('PATH', 'ANSIBLE_CONFIG', 'ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_HOME', 'ANSIBLE_LOCAL_TEMP', 'ANSIBLE_REMOTE_TEMP',
-             'ANSIBLE_PYTHON_INTERPRETER', 'ANSIBLE_NOCOLOR', 'ANSIBLE_RETRY_FILES_ENABLED')
-
 
 
 # Set by the runner for every ansible-* command: --env cannot change them.

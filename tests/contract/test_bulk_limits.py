@@ -49,9 +49,9 @@ def scroll_all(kuzzle, kind, query, size):
 # -- mDeleteRoles, mDeleteProfiles, mDeleteUsers -----------------------------------------------------
 
 def test_mdelete_deletes_the_listed_objects_of_each_kind(kuzzle):
-    roles = [create_role(kuzzle) for _ in range(3)]
-    profiles = [create_profile(kuzzle) for _ in range(3)]
-    users = [create_user(kuzzle, password='pw-1') for _ in range(3)]
+    roles = [create_role(kuzzle) for _index in range(3)]
+    profiles = [create_profile(kuzzle) for _index in range(3)]
+    users = [create_user(kuzzle, password='pw-1') for _index in range(3)]
     for kind, ids in (('users', users), ('profiles', profiles), ('roles', roles)):
         result = ok(kuzzle.api('POST', f'/{kind}/_mDelete', {'ids': ids}))
         assert sorted(result) == sorted(ids)  # the deleted ids, in the order the deletes ended: not the order asked
@@ -90,7 +90,7 @@ def test_mdelete_partial_failure_is_a_206_whose_result_lists_what_was_deleted(ku
 
 def test_mdelete_is_capped_by_the_write_limit_before_deleting_anything(kuzzle):
     profile = create_profile(kuzzle)
-    padding = [kuzzle.uid('missing') for _ in range(WRITE_LIMIT)]
+    padding = [kuzzle.uid('missing') for _index in range(WRITE_LIMIT)]
     fails(kuzzle.api('POST', '/profiles/_mDelete', {'ids': [profile] + padding}), 413, 'services.storage.write_limit_exceeded')
     assert exists(kuzzle, 'profiles', profile)
     # exactly the limit is accepted
@@ -147,7 +147,7 @@ def test_searches_stop_at_the_fetch_limit(kuzzle, kind):
 
 def test_scroll_users_reads_every_page_then_forgets_the_scroll(kuzzle):
     profile = create_profile(kuzzle)
-    users = sorted(create_user(kuzzle, profile_ids=[profile]) for _ in range(5))
+    users = sorted(create_user(kuzzle, profile_ids=[profile]) for _index in range(5))
     pages, ids, first, last = scroll_all(kuzzle, 'users', {'terms': {'profileIds': [profile]}}, size=2)
     assert set(first) == {'hits', 'scrollId', 'total'} and first['total'] == 5
     assert set(last) == {'hits', 'scrollId', 'total'}
@@ -159,7 +159,7 @@ def test_scroll_users_reads_every_page_then_forgets_the_scroll(kuzzle):
 
 def test_scroll_profiles_reads_every_page(kuzzle):
     tag = kuzzle.uid('tag')
-    profiles = sorted(create_profile(kuzzle, body=profile_body('default', tags=[tag])) for _ in range(5))
+    profiles = sorted(create_profile(kuzzle, body=profile_body('default', tags=[tag])) for _index in range(5))
     pages, ids, first, last = scroll_all(kuzzle, 'profiles', {'terms': {'tags': [tag]}}, size=3)
     assert pages == [3, 2] and sorted(ids) == profiles
     assert set(first) == {'hits', 'scrollId', 'total'} and set(first['hits'][0]) == {'_id', '_source'}
@@ -180,7 +180,7 @@ def test_search_roles_has_no_scroll(kuzzle):
 def test_credentials_search_by_usernames(kuzzle):
     # searchUsersByCredentials has no scroll either; it can be asked for given usernames (the "username"
     # field, the plugin's document id), but not for given kuids (sortable only)
-    users = [create_user(kuzzle, password='pw-1') for _ in range(3)]
+    users = [create_user(kuzzle, password='pw-1') for _index in range(3)]
     result = ok(kuzzle.api('POST', '/credentials/local/users/_search', {'query': {'terms': {'username': users[:2] + ['nobody']}}}))
     assert sorted((h['kuid'], h['username']) for h in result['hits']) == [(u, u) for u in sorted(users[:2])] and result['total'] == 2
     status, body = kuzzle.api('POST', '/credentials/local/users/_search', {'query': {'terms': {'kuid': users}}})
@@ -198,7 +198,7 @@ def in_parallel(workers, function, items):
 
 def test_concurrent_creates_and_updates_of_one_kind_all_apply(kuzzle):
     no_wait = {'refresh': 'false'}
-    ids = [kuzzle.uid('profile') for _ in range(48)]
+    ids = [kuzzle.uid('profile') for _index in range(48)]
     answers = in_parallel(8, lambda i: kuzzle.api('POST', f'/profiles/{i}/_create', profile_body('default'), query=no_wait), ids)
     assert all(ok(a)['_id'] == i for a, i in zip(answers, ids))
     answers = in_parallel(8, lambda i: kuzzle.api('PUT', f'/profiles/{i}/_update', {'rateLimit': 7}, query=no_wait), ids)
@@ -211,12 +211,11 @@ def test_concurrent_creates_and_updates_of_one_kind_all_apply(kuzzle):
 
 def test_concurrent_user_creates_with_passwords_all_apply(kuzzle):
     profile = create_profile(kuzzle)
-    ids = [kuzzle.uid('user') for _ in range(8)]
+    ids = [kuzzle.uid('user') for _index in range(8)]
 
     def create(user):
-        return kuzzle.api('POST', f'/users/{user}/_create', {'content': {'profileIds': [profile]},
-                                                            'credentials': {'local': {'username': user, 'password': 'pw-' + user}}},
-                          query={'refresh': 'false'})
+        body = {'content': {'profileIds': [profile]}, 'credentials': {'local': {'username': user, 'password': 'pw-' + user}}}
+        return kuzzle.api('POST', f'/users/{user}/_create', body, query={'refresh': 'false'})
     assert all(ok(a)['_id'] == i for a, i in zip(in_parallel(4, create, ids), ids))
     ok(kuzzle.api('POST', '/_security/users/_refresh'))
     assert sorted(h['_id'] for h in ok(kuzzle.api('POST', '/users/_search', {'query': {'terms': {'profileIds': [profile]}}}))['hits']) == sorted(ids)
@@ -225,9 +224,9 @@ def test_concurrent_user_creates_with_passwords_all_apply(kuzzle):
 
 def test_concurrent_creates_of_one_id_apply_once(kuzzle):
     profile, user = kuzzle.uid('profile'), kuzzle.uid('user')
-    answers = in_parallel(8, lambda _: kuzzle.api('POST', f'/profiles/{profile}/_create', profile_body('default')), range(8))
+    answers = in_parallel(8, lambda _index: kuzzle.api('POST', f'/profiles/{profile}/_create', profile_body('default')), range(8))
     assert sorted((s, b['error'] and b['error']['id']) for s, b in answers) == [(200, None)] + [(400, 'services.storage.document_already_exists')] * 7
-    answers = in_parallel(8, lambda _: kuzzle.api('POST', f'/users/{user}/_create', {'content': {'profileIds': ['default']}}), range(8))
+    answers = in_parallel(8, lambda _index: kuzzle.api('POST', f'/users/{user}/_create', {'content': {'profileIds': ['default']}}), range(8))
     assert sorted((s, b['error'] and b['error']['id']) for s, b in answers) == [(200, None)] + [(412, 'security.user.already_exists')] * 7
 
 
