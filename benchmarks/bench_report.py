@@ -15,7 +15,7 @@ STEPS = ('login', 'read', 'decide', 'write', 'refresh', 'logout')
 
 
 def _measured(row):
-    return row['seconds'] is not None
+    return row['seconds'] is not None and row['requests'] is not None
 
 
 def _figure(pattern, value):

@@ -451,12 +451,11 @@ class Bench:  # pylint: disable=too-many-instance-attributes
         size, kind, method, phase = row['size'], row['kind'], row['method'], row['phase']
         expected = {'new': size, 'unchanged': 0, 'changed': len(changed_indexes(self.args.seed, size))}[phase]
         before = self.proxy.stats.snapshot()
-        if method in RAW_METHODS:
-            changes = self.run_raw(row, wanted)
-        else:
-            changes = self.run_playbook(row, wanted)
-        routes = Stats.since(before, self.proxy.stats.snapshot())
-        row.update(routes=routes, requests=sum(v[0] for v in routes.values()), in_kuzzle=sum(v[1] for v in routes.values()))
+        try:
+            changes = self.run_raw(row, wanted) if method in RAW_METHODS else self.run_playbook(row, wanted)
+        finally:  # a failed run's requests are figures too
+            routes = Stats.since(before, self.proxy.stats.snapshot())
+            row.update(routes=routes, requests=sum(v[0] for v in routes.values()), in_kuzzle=sum(v[1] for v in routes.values()))
         # What was reported: one changed task for (a), one changed item per changed object for the loops, the
         # objects written for the requests client.
         want = min(expected, 1) if method == 'a' else expected
