@@ -16,7 +16,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.community.kuzzle.plugins.module_utils import _profile, _report, _role, _user
+from ansible_collections.community.kuzzle.plugins.module_utils import _profile, _role, _user
+from ansible_collections.community.kuzzle.plugins.module_utils._api import OBJECT_ACTIONS
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES
 
 # Writes go in this order (a profile needs its roles, a user its profiles); deletions in reverse.
@@ -54,15 +55,24 @@ class Adapter:
     kind = None
     reserved = ()
     depends_on = None
+    normalize = None  # the kind's normaliser of a stored _source (staticmethod)
 
     @classmethod
-    def requests(cls, op, body, major_version=None):
-        """The HTTP requests of one operation: (method, path segments, request body, what it does).
+    def canonical(cls, source, body=None, extra=None):
+        return cls.normalize(source)
 
-        ``major_version``: Kuzzle's, for the kinds whose routes differ in 1.x."""
-        route = {'create': ('POST', [cls.kind, op.id, '_create']), 'update': ('PUT', [cls.kind, op.id, '_update']),
-                 'delete': ('DELETE', [cls.kind, op.id])}[op.action]
-        return [route + (op.body, op.describe())]
+    @classmethod
+    def export(cls, source):
+        """The body that kuzzle_security would keep unchanged: the canonical object."""
+        return cls.canonical(source)
+
+    @classmethod
+    def requests(cls, op, body, supports):
+        """The Kuzzle requests of one operation: (action, route params, request body, what it does).
+
+        ``supports``: whether Kuzzle has a capability (KuzzleClient.supports), for the kinds whose writes
+        differ between versions."""
+        return [(OBJECT_ACTIONS[cls.kind][op.action], {'_id': op.id}, op.body, op.describe())]
 
 
 class ProfileAdapter(Adapter):
@@ -71,6 +81,7 @@ class ProfileAdapter(Adapter):
     kind = 'profiles'
     reserved = _profile.RESERVED_PROFILES
     depends_on = 'roles'
+    normalize = staticmethod(_profile.normalize_profile)
 
     @staticmethod
     def problems(object_id, body):
@@ -80,34 +91,17 @@ class ProfileAdapter(Adapter):
         return problems
 
     @staticmethod
-    def canonical(source, body=None, extra=None):
-        return _profile.normalize_profile(source)
-
-    @staticmethod
     def desired(before, body, extra=None):
         # rateLimit omitted leaves the stored one, as kuzzle_profile does
         return _profile.desired_profile(before, body['policies'], True, body.get('rateLimit'))
 
     @staticmethod
-    def create_body(after, body):
-        created = {'policies': after['policies']}
-        if body.get('rateLimit') is not None:
-            created['rateLimit'] = after['rateLimit']
-        return created
-
-    @staticmethod
-    def update_body(source, before, after):
-        # updateProfile merges top-level keys: send only those that differ
-        return _report.changed_keys(before, after)
+    def write_body(source, before, after, body):
+        return _profile.write_body(before, after, body.get('rateLimit') is not None)
 
     @staticmethod
     def references(after):
         return _profile.role_ids(after)
-
-    @staticmethod
-    def export(source):
-        """The body that kuzzle_security would keep unchanged: the canonical profile."""
-        return _profile.normalize_profile(source)
 
 
 class RoleAdapter(Adapter):
@@ -116,6 +110,7 @@ class RoleAdapter(Adapter):
     kind = 'roles'
     reserved = _role.RESERVED_ROLES
     depends_on = None
+    normalize = staticmethod(_role.normalize_role)
 
     @staticmethod
     def problems(object_id, body):
@@ -128,19 +123,11 @@ class RoleAdapter(Adapter):
         return problems
 
     @staticmethod
-    def canonical(source, body=None, extra=None):
-        return _role.normalize_role(source)
-
-    @staticmethod
     def desired(before, body, extra=None):
         return _role.desired_role(body['controllers'])
 
     @staticmethod
-    def create_body(after, body):
-        return {'controllers': after['controllers']}
-
-    @staticmethod
-    def update_body(source, before, after):
+    def write_body(source, before, after, body):
         # updateRole replaces the whole role: send back the keys it does not manage
         return _role.write_body(source, after)
 
@@ -148,15 +135,12 @@ class RoleAdapter(Adapter):
     def references(after):
         return []
 
-    @staticmethod
-    def export(source):
-        return _role.normalize_role(source)
-
     @classmethod
-    def requests(cls, op, body, major_version=None):
+    def requests(cls, op, body, supports):
         if op.action == 'delete':
-            return super(RoleAdapter, cls).requests(op, body)
-        return [_role.write_route(op.id, op.action == 'create', major_version) + (op.body, op.describe())]
+            return super(RoleAdapter, cls).requests(op, body, supports)
+        action = _role.write_action(op.action == 'create', supports('role_update_replaces'))
+        return [(action, {'_id': op.id}, op.body, op.describe())]
 
 
 class UserAdapter(Adapter):
@@ -220,12 +204,8 @@ class UserAdapter(Adapter):
         return _user.desired_user(before, body['content']['profileIds'], True, content, local.get('username'), password)
 
     @staticmethod
-    def create_body(after, body):
-        return _user.create_body(after)  # the password goes in at the last moment (requests)
-
-    @staticmethod
-    def update_body(source, before, after):
-        return _user.update_body(before, after)
+    def write_body(source, before, after, body):
+        return _user.write_body(before, after)  # a new user's password goes in at the last moment (requests)
 
     @staticmethod
     def references(after):
@@ -236,16 +216,17 @@ class UserAdapter(Adapter):
         return {'content': dict(_user.stored_content(source), profileIds=_user.normalize_profile_ids(source.get('profileIds')))}
 
     @classmethod
-    def requests(cls, op, body, major_version=None):
+    def requests(cls, op, body, supports):
         password = cls.local(body).get('password')
         if op.action == 'create':
-            return [('POST', ['users', op.id, '_create'], _user.create_body(op.after, password), op.describe())]
+            return [('security:createUser', {'_id': op.id}, _user.create_body(op.after, password), op.describe())]
         if op.action == 'delete':
-            return [('DELETE', ['users', op.id], None, op.describe())]
-        calls = [('PUT', ['users', op.id, '_update'], op.body, op.describe())] if op.body else []
+            return super(UserAdapter, cls).requests(op, body, supports)
+        calls = super(UserAdapter, cls).requests(op, body, supports) if op.body else []
         action, credentials = _user.credentials_write(op.before, op.after, password)
         if action:
-            calls.append(_user.credentials_route(action, op.id) + (credentials, '%s the local credentials of user "%s"' % (action, op.id)))
+            calls.append((_user.CREDENTIALS_ACTIONS[action], {'strategy': _user.STRATEGY, '_id': op.id}, credentials,
+                          '%s the %s credentials of user "%s"' % (action, _user.STRATEGY, op.id)))
         return calls
 
 
@@ -283,10 +264,9 @@ def plan(definition, current, purge, adapters=None, extras=None, keep=None):
             extra = (extras or {}).get(kind, {}).get(object_id)
             before = adapter.canonical(source, body, extra) if source is not None else {}
             after = adapter.desired(before, body, extra)
-            if source is None:
-                writes.append(Operation(kind, object_id, 'create', before, after, adapter.create_body(after, body)))
-            elif before != after:
-                writes.append(Operation(kind, object_id, 'update', before, after, adapter.update_body(source, before, after)))
+            if source is None or before != after:
+                writes.append(Operation(kind, object_id, 'update' if source is not None else 'create', before, after,
+                                        adapter.write_body(source, before, after, body)))
             else:
                 unchanged[kind] += 1
         if purge:

@@ -10,6 +10,8 @@ For internal use of the collection only: no compatibility promise, it can change
 Every Kuzzle request of the collection goes through ``KuzzleClient.call()``, which handles
 authentication, TLS, timeouts, bounded retries and both of Kuzzle's error shapes, and raises
 ``KuzzleError`` with a one-line message that never contains a password, a token or an API key.
+Modules and plans do not call it with a path: they send Kuzzle actions by name with ``act()``, which
+takes the route and the retry policy from the action table of _api.py.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -20,6 +22,9 @@ import re
 import traceback
 from http.cookiejar import DefaultCookiePolicy
 from urllib.parse import quote, urlsplit
+
+from ansible_collections.community.kuzzle.plugins.module_utils import _api
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError
 
 try:
     import requests
@@ -39,17 +44,6 @@ READ_RETRY_STATUSES = (429, 502, 503, 504)
 # Kuzzle answers 429 (api.process.too_many_requests) and 503 (overloaded) before it runs the action,
 # so sending a write again after them cannot apply it twice; a 502 or 504 may come after the write.
 WRITE_RETRY_STATUSES = (429, 503)
-MASK = '********'
-
-
-def scrub(text, secrets):
-    """text with every secret replaced by MASK (longest first, so no part of a secret survives)."""
-    if text is None:
-        return None
-    text = text if isinstance(text, str) else str(text)
-    for secret in sorted((s for s in secrets if s), key=len, reverse=True):
-        text = text.replace(secret, MASK)
-    return text
 
 
 def without_userinfo(url):
@@ -81,38 +75,6 @@ def encode_query(query):
             value = ','.join(str(item) for item in value)
         pairs.append('%s=%s' % (name, quote(str(value), safe='')))
     return '?' + '&'.join(pairs) if pairs else ''
-
-
-class KuzzleError(Exception):
-    """A Kuzzle request that did not succeed.
-
-    ``status`` is the HTTP/Kuzzle status, None when Kuzzle could not be reached at all;
-    ``error_id`` is Kuzzle's error id (None before Kuzzle 1.10 or without an answer);
-    ``kuzzle_message`` is Kuzzle's own message; ``kuzzle_action`` the action named by the envelope.
-    """
-
-    def __init__(self, doing, status=None, error_id=None, kuzzle_message=None, reason=None,
-                 kuzzle_action=None, secrets=()):
-        self.doing = scrub(doing, secrets) or 'call Kuzzle'
-        try:
-            self.status = None if status is None else int(status)
-        except (TypeError, ValueError):
-            self.status = None
-        self.error_id = scrub(error_id, secrets)
-        self.kuzzle_message = scrub(kuzzle_message, secrets)
-        self.reason = scrub(reason, secrets)
-        self.kuzzle_action = scrub(kuzzle_action, secrets)
-        if self.reason:
-            detail = self.reason
-        elif self.status is None:
-            detail = 'no answer from Kuzzle'
-        else:
-            detail = 'Kuzzle answered %d' % self.status
-            if self.error_id:
-                detail += ' ' + self.error_id
-            if self.kuzzle_message:
-                detail += ': ' + self.kuzzle_message
-        super(KuzzleError, self).__init__('Could not %s: %s' % (self.doing, detail))
 
 
 class _Bearer:
@@ -224,6 +186,19 @@ class KuzzleClient:
         return self._send(method, path + encode_query(query), body, doing,
                           method in ('GET', 'HEAD') if read is None else read)
 
+    def act(self, name, body=None, query=None, doing=None, **route):
+        """Send the Kuzzle action ``name`` (a row of _api.ACTIONS, whose read/write decides the retries) and
+        return the ``result`` of its answer; raise KuzzleError. ``route`` fills the route's ``:params``;
+        ``doing`` defaults to the row's text. See _api.py."""
+        method, segments, read, default_doing = _api.request(name, route, self.major_version)
+        return self.call(method, segments, query=query, body=body, doing=doing or default_doing, read=read)
+
+    def supports(self, capability):
+        """Whether the Kuzzle this client talks to has ``capability`` (a key of _api.CAPABILITIES).
+
+        Known from the first answer on; before any answer, the current major version is assumed."""
+        return _api.supported(capability, self.major_version)
+
     def _check_url(self, doing):
         if urlsplit(self.url).scheme not in ('http', 'https'):
             raise self._error(doing, reason='url "%s" does not start with http:// or https://' % self.display_url)
@@ -236,9 +211,8 @@ class KuzzleClient:
 
     def _post_login(self, credentials, strategy, doing, query=None):
         """Kuzzle's login result for these credentials, sent anonymously; its token is masked from now on."""
-        # Retried like a read: a login sent twice only leaves an unused token that expires.
-        result = self._send('POST', quote_segments(['_login', strategy]) + encode_query(query), credentials,
-                            doing, True, token='')
+        method, segments, read = _api.request('auth:login', {'strategy': strategy})[:3]
+        result = self._send(method, quote_segments(segments) + encode_query(query), credentials, doing, read, token='')
         token = result.get('jwt') if isinstance(result, dict) else None
         if not token or not isinstance(token, str):
             raise self._error(doing, reason='Kuzzle accepted the login but returned no token')
@@ -328,20 +302,12 @@ class KuzzleClient:
 
     def logout_token(self, token):
         """Revoke ``token`` with a logout sent with it. True when Kuzzle did; never raises."""
+        method, segments, read, doing = _api.request('auth:logout')
         try:
-            self._send('POST', '/_logout', None, 'log out of Kuzzle', False, token=token)
+            self._send(method, quote_segments(segments), None, doing, read, token=token)
         except Exception:  # pylint: disable=broad-except
             return False  # the token expires on its own
         return True
-
-    def server_version(self):
-        """Kuzzle's version string, from server:info (needs the right to call it)."""
-        doing = 'read the Kuzzle version'
-        result = self.call('GET', ['_serverInfo'], doing=doing)
-        try:
-            return str(result['serverInfo']['kuzzle']['version'])
-        except (KeyError, TypeError):
-            raise self._error(doing, reason='server:info did not include serverInfo.kuzzle.version')
 
     def close(self):
         """Log out if this client logged in, and release the connections. Never raises."""

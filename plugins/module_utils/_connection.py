@@ -116,14 +116,15 @@ def _settle_credentials(module):
 
 def kuzzle_client(module):
     """The KuzzleClient for the module's connection options."""
-    p = module.params
-    return KuzzleClient(p['url'], username=p['username'], password=p['password'], auth_strategy=p['auth_strategy'],
-                        token=p['token'], validate_certs=p['validate_certs'], ca_path=p['ca_path'],
-                        client_cert=p['client_cert'], client_key=p['client_key'], timeout=p['timeout'],
-                        retries=p['retries'])
+    params = module.params
+    return KuzzleClient(params['url'], username=params['username'], password=params['password'],
+                        auth_strategy=params['auth_strategy'], token=params['token'], validate_certs=params['validate_certs'],
+                        ca_path=params['ca_path'], client_cert=params['client_cert'], client_key=params['client_key'],
+                        timeout=params['timeout'], retries=params['retries'])
 
 
 def fail_kuzzle(module, err, **result):
-    """Fail the task with a KuzzleError: its message, Kuzzle's error id and status, plus ``result``."""
+    """Fail the task with a KuzzleError or a PredictedRefusal (_errors.py): its message, the error id and status
+    Kuzzle answered or would answer, plus ``result``."""
     result.update(msg=str(err), error_id=err.error_id, status=err.status)
     module.fail_json(**result)

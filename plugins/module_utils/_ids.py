@@ -16,8 +16,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-# Static segments under /profiles, /roles and /users in Kuzzle 2.56's route table
-# (lib/api/httpRoutes.js); each one captures at least one verb of the object routes.
+# Static segments under /profiles, /roles and /users in Kuzzle 2.56's routes; each one captures at least one
+# verb of the object routes (tests/contract/test_protocol.py::test_static_segments_win_over_ids pins the rule).
 SHADOWED_IDS = {
     'profiles': ('_mapping', '_mGet', '_search', '_scroll', '_mDelete'),
     'roles': ('_mapping', '_mGet', '_search', '_mDelete'),
@@ -25,6 +25,11 @@ SHADOWED_IDS = {
 }
 
 KIND_NAMES = {'profiles': 'profile', 'roles': 'role', 'users': 'user'}
+
+
+def id_problems(kind, ids):
+    """Why each of ``ids`` cannot be used for ``kind``: a list of messages, empty when they all can."""
+    return [reason for reason in (id_problem(kind, object_id) for object_id in ids) if reason]
 
 
 def id_problem(kind, object_id):

@@ -17,13 +17,13 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
 from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
     fail_kuzzle,
     kuzzle_client,
     kuzzle_module,
 )
-from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES, id_problem
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError
+from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES, id_problems
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects
 
 
@@ -42,18 +42,18 @@ def run_info_module(kind, to_params, details=None):
     third argument; ``ids`` are the ids found, ``every`` is true when all objects of the kind were read.
     """
     module = kuzzle_module(info_argument_spec(), mutually_exclusive=[('name', 'names')])
-    p = module.params
-    asked = [p['name']] if p['name'] is not None else (p['names'] or [])
-    problems = [reason for reason in (id_problem(kind, object_id) for object_id in asked) if reason]
+    params = module.params
+    asked = [params['name']] if params['name'] is not None else (params['names'] or [])
+    problems = id_problems(kind, asked)
     if problems:
         module.fail_json(msg='Invalid task: %s' % '; '.join(problems), changed=False)
 
     client = kuzzle_client(module)
     try:
         with client:
-            found, order = _objects.read_selection(client, kind, p['name'], p['names'])
+            found, order = _objects.read_selection(client, kind, params['name'], params['names'])
             ids = [object_id for object_id in order if object_id in found]
-            extra = details(client, ids, p['name'] is None and p['names'] is None) if details else None
+            extra = details(client, ids, params['name'] is None and params['names'] is None) if details else None
     except KuzzleError as err:
         fail_kuzzle(module, err, changed=False)
 

@@ -12,10 +12,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
+from ansible_collections.community.kuzzle.plugins.module_utils._api import ACTIONS, OBJECT_ACTIONS, request, short_name
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES
-
-GET_ACTIONS = {'profiles': 'getProfile', 'roles': 'getRole', 'users': 'getUser'}
 
 # Kuzzle refuses a search whose from + size exceeds limits.documentsFetchCount (10,000 by default).
 PAGE_SIZE = 1000
@@ -28,12 +27,12 @@ def read_object(client, kind, object_id):
     Absent only on Kuzzle's own not-found error (``security.<kind>.not_found``, or a 404 of the
     get action itself on Kuzzle 1.x before error ids): any other 404 means a wrong URL and fails.
     """
-    noun = KIND_NAMES[kind]
+    action = OBJECT_ACTIONS[kind]['get']
     try:
-        return client.call('GET', [kind, object_id], doing='read %s "%s"' % (noun, object_id))['_source']
+        return client.act(action, _id=object_id)['_source']
     except KuzzleError as err:
-        if err.status == 404 and (err.error_id == 'security.%s.not_found' % noun
-                                  or (err.error_id is None and err.kuzzle_action == GET_ACTIONS[kind])):
+        if err.status == 404 and (err.error_id == 'security.%s.not_found' % KIND_NAMES[kind]
+                                  or (err.error_id is None and err.kuzzle_action == short_name(action))):
             return None
         raise
 
@@ -42,7 +41,7 @@ def require_all(client, kind, ids, doing):
     """Fail unless every id of ``kind`` ('profiles' or 'roles') exists: one mGet, which Kuzzle fails as a
     whole naming a missing one (a read, so check mode reports what the write would meet)."""
     if ids:
-        client.call('POST', [kind, '_mGet'], body={'ids': list(ids)}, doing=doing, read=True)
+        client.act(OBJECT_ACTIONS[kind]['mGet'], body={'ids': list(ids)}, doing=doing)
 
 
 def _total(result):
@@ -52,23 +51,23 @@ def _total(result):
     return total
 
 
-def search(client, kind, query=None, doing=None, limit=None, page_total=False, query_as_body=False):
-    """(total, hits) of a search over ``kind``; every page unless ``limit`` caps the hits wanted.
+def search(client, what, query=None, doing=None, limit=None, page_total=False, query_as_body=False, route=None):
+    """(total, hits) of a search; every page unless ``limit`` caps the hits wanted.
 
-    ``kind`` is 'profiles', 'roles' or 'users', or the path segments before ``_search`` of another
-    search route (``['credentials', 'local', 'users']``). Hits are ``{'_id', '_source'}`` dicts for
-    security objects. Pages use from/size; past Kuzzle's fetch limit the search fails clearly instead
-    of returning a silent subset. ``page_total``: the answer's total counts only its page (Kuzzle's
-    searchApiKeys does that), so pages go on until a short one. ``query_as_body``: the route takes the
-    query itself as its body instead of ``{query}`` (searchApiKeys again).
+    ``what`` is a kind ('profiles', 'roles' or 'users': its search action) or the name of another search
+    action (``security:searchUsersByCredentials``), whose route params ``route`` gives. Hits are
+    ``{'_id', '_source'}`` dicts for security objects. Pages use from/size; past Kuzzle's fetch limit the
+    search fails clearly instead of returning a silent subset. ``page_total``: the answer's total counts
+    only its page (Kuzzle's searchApiKeys does that), so pages go on until a short one. ``query_as_body``:
+    the action takes the query itself as its body instead of ``{query}`` (searchApiKeys again).
     """
-    segments = [kind] if isinstance(kind, str) else list(kind)
-    doing = doing or 'search %s' % '/'.join(segments)
+    action = OBJECT_ACTIONS[what]['search'] if what in OBJECT_ACTIONS else what
+    doing = doing or request(action, route)[3]
     body = dict(query or {}) if query_as_body else ({'query': query} if query else {})
     hits, start = [], 0
     while True:
         size = PAGE_SIZE if limit is None else min(PAGE_SIZE, limit - len(hits))
-        result = client.call('POST', segments + ['_search'], query={'from': start, 'size': size}, body=body, doing=doing, read=True)
+        result = client.act(action, query={'from': start, 'size': size}, body=body, doing=doing, **(route or {}))
         page = result.get('hits') or []
         hits.extend(page)
         start += len(page)
@@ -76,8 +75,9 @@ def search(client, kind, query=None, doing=None, limit=None, page_total=False, q
         if not page or (len(page) < size if page_total else start >= total) or (limit is not None and len(hits) >= limit):
             return total, hits
         if start + size > FETCH_LIMIT:
+            found = ACTIONS[action][1].split('/')[-2]  # what the route searches: profiles, users, api-keys...
             raise KuzzleError(doing, reason='more than %d %s match: Kuzzle does not page further (limits.documentsFetchCount)'
-                              % (FETCH_LIMIT, segments[-1]))
+                              % (FETCH_LIMIT, found))
 
 
 def read_many(client, kind, ids, doing=None):
@@ -99,7 +99,7 @@ def read_many(client, kind, ids, doing=None):
 def published_api(client, doing):
     """Kuzzle's controllers and their actions (server:publicApi), or None when this user may not read them."""
     try:
-        api = client.call('GET', ['_publicApi'], doing=doing)
+        api = client.act('server:publicApi', doing=doing)
     except KuzzleError as err:
         if err.status not in (401, 403, 404):
             raise
@@ -120,10 +120,10 @@ def referrers(client, kind, field, ids, doing=None, limit=10):
     """(total, the first ``limit`` ids) of the objects of ``kind`` whose ``field`` holds one of ``ids``.
 
     For example the profiles that use a role: ``referrers(client, 'profiles', 'policies.roleId', [role])``.
-    One search with a ``terms`` query; Kuzzle 1.x's searchProfiles and searchRoles ignore queries, so
-    there every object of the kind is read and matched here.
+    One search with a ``terms`` query; where Kuzzle's searchProfiles and searchRoles ignore queries (1.x),
+    every object of the kind is read and matched here.
     """
-    if client.major_version == 1 and kind in ('profiles', 'roles'):
+    if kind in ('profiles', 'roles') and not client.supports('query_profiles_roles'):
         wanted = set(ids)
         matching = sorted(hit['_id'] for hit in search(client, kind, doing=doing)[1]
                           if any(isinstance(v, str) and v in wanted for v in field_values(hit.get('_source'), field)))
@@ -153,53 +153,48 @@ def read_selection(client, kind, name=None, names=None):
 
 # --- what a user has besides its _source: credentials, strategies, API keys --------------------------
 
-def _no_credentials(err, action):
-    """passport-local's answer when there are no credentials: 412 "No credentials found ..." without an error id."""
-    return err.status == 412 and err.error_id is None and err.kuzzle_action == action
+def _credentials(client, action, strategy, object_id, doing):
+    """The answer of a credentials read, None on the strategy's "no credentials" answer (passport-local:
+    412 "No credentials found ..." without an error id)."""
+    try:
+        return client.act(action, strategy=strategy, _id=object_id, doing=doing)
+    except KuzzleError as err:
+        if err.status == 412 and err.error_id is None and err.kuzzle_action == short_name(action):
+            return None
+        raise
 
 
 def read_username(client, kuid, strategy='local', doing=None):
     """The username of the user's credentials for ``strategy``, or None when the user has none."""
-    doing = doing or 'read the %s credentials of user "%s"' % (strategy, kuid)
-    try:
-        result = client.call('GET', ['credentials', strategy, kuid], doing=doing)
-    except KuzzleError as err:
-        if _no_credentials(err, 'getCredentials'):
-            return None
-        raise
-    if not isinstance(result, dict) or not isinstance(result.get('username'), str):
-        raise KuzzleError(doing, reason='the answer of getCredentials has no username')
-    return result['username']
+    result = _credentials(client, 'security:getCredentials', strategy, kuid, doing)
+    if result is not None and (not isinstance(result, dict) or not isinstance(result.get('username'), str)):
+        raise KuzzleError(doing or 'read the %s credentials of user "%s"' % (strategy, kuid),
+                          reason='the answer of getCredentials has no username')
+    return None if result is None else result['username']
 
 
 def username_owner(client, username, strategy='local', doing=None):
     """The kuid of the user whose ``strategy`` credentials have this username, or None when nobody has it."""
-    doing = doing or 'check who has the %s username "%s"' % (strategy, username)
-    try:
-        result = client.call('GET', ['credentials', strategy, username, '_byId'], doing=doing)
-    except KuzzleError as err:
-        if _no_credentials(err, 'getCredentialsById'):
-            return None
-        raise
+    result = _credentials(client, 'security:getCredentialsById', strategy, username, doing)
     return result.get('kuid') if isinstance(result, dict) else None
 
 
 def all_usernames(client, strategy='local', doing=None):
     """dict kuid -> username of every user with ``strategy`` credentials (searchUsersByCredentials, paged)."""
-    hits = search(client, ['credentials', strategy, 'users'], doing=doing or 'list the %s credentials' % strategy)[1]
+    hits = search(client, 'security:searchUsersByCredentials', doing=doing, route={'strategy': strategy})[1]
     return dict((hit['kuid'], hit['username']) for hit in hits if isinstance(hit, dict) and 'kuid' in hit)
 
 
 def user_strategies(client, kuid, doing=None):
     """The authentication strategies the user has credentials for (getUserStrategies)."""
-    result = client.call('GET', ['users', kuid, '_strategies'], doing=doing or 'read the strategies of user "%s"' % kuid)
+    result = client.act('security:getUserStrategies', _id=kuid, doing=doing)
     return sorted((result or {}).get('strategies') or ())
 
 
 def count_api_keys(client, kuid, doing=None):
     """How many API keys the user has (Kuzzle 2.x; its total counts only the page, so every page is read)."""
-    return search(client, ['users', kuid, 'api-keys'], doing=doing or 'count the API keys of user "%s"' % kuid,
-                  page_total=True)[0]
+    return search(client, 'security:searchApiKeys', doing=doing or 'count the API keys of user "%s"' % kuid,
+                  page_total=True, route={'userId': kuid})[0]
 
 
 PROBE_TTL = '10s'  # the session of a password check is logged out at once; should that fail, it expires soon

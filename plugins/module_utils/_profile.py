@@ -25,7 +25,7 @@ __metaclass__ = type
 
 import copy
 
-from ansible_collections.community.kuzzle.plugins.module_utils._report import plural, stored_view
+from ansible_collections.community.kuzzle.plugins.module_utils._report import changed_keys, plural, stored_view, summary
 
 RESERVED_PROFILES = ('admin', 'default', 'anonymous')
 
@@ -207,11 +207,27 @@ def desired_profile(before, policies=None, purge_policies=True, rate_limit=None)
     return after
 
 
-def predict_stored(source, body, replace=False):
-    """What Kuzzle will store after writing ``body``: a full replace or a shallow merge (check mode)."""
-    stored = {} if replace or source is None else stored_view(source)
+def write_body(before, after, rate_limit_given):
+    """The body of createProfile (``before`` is {}) or updateProfile, from the canonical profiles.
+
+    updateProfile merges top-level keys, so an update sends only the keys that differ. A creation sends
+    the rate limit only when the task gives one: Kuzzle applies its default otherwise, and Kuzzle 1.x has
+    no rate limit at all.
+    """
+    if before:
+        return changed_keys(before, after)
+    body = {'policies': after['policies']}
+    if rate_limit_given:
+        body['rateLimit'] = after['rateLimit']
+    return body
+
+
+def predict_stored(source, body):
+    """What Kuzzle will store after writing ``body`` (check mode): createProfile's body with Kuzzle's default
+    rate limit, or updateProfile's shallow merge into the stored profile."""
+    stored = {} if source is None else stored_view(source)
     stored.update(copy.deepcopy(body))
-    if replace or source is None:
+    if source is None:
         stored.setdefault('rateLimit', 0)
     return stored
 
@@ -269,17 +285,14 @@ def _index_changes(role_id, old, new):
     return phrases
 
 
-def summarize(name, before, after):
-    """A short plain-language account of the change from ``before`` to ``after`` (canonical forms)."""
-    if not before and not after:
-        return 'profile %s is absent' % name
-    if not after:
-        return 'profile %s deleted' % name
-    if not before:
-        words = 'profile %s created with %s' % (name, plural('role', role_ids(after)))
-        if after.get('rateLimit'):
-            words += ', rate limit %d' % after['rateLimit']
-        return words
+def _created_words(after):
+    words = plural('role', role_ids(after))
+    if after.get('rateLimit'):
+        words += ', rate limit %d' % after['rateLimit']
+    return words
+
+
+def _change_phrases(before, after):
     old, new = _policy_map(before['policies']), _policy_map(after['policies'])
     phrases = ['role %s added' % r for r in sorted(set(new) - set(old))]
     phrases += ['role %s removed' % r for r in sorted(set(old) - set(new))]
@@ -287,6 +300,9 @@ def summarize(name, before, after):
         phrases += _index_changes(role_id, old[role_id], new[role_id])
     if before.get('rateLimit') != after.get('rateLimit'):
         phrases.append('rate limit %s -> %s' % (before.get('rateLimit'), after.get('rateLimit')))
-    if not phrases:
-        return 'profile %s unchanged' % name
-    return 'profile %s: %s' % (name, '; '.join(phrases))
+    return phrases
+
+
+def summarize(name, before, after):
+    """A short plain-language account of the change from ``before`` to ``after`` (canonical forms)."""
+    return summary('profile', name, before, after, _created_words, _change_phrases)

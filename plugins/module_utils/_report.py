@@ -44,6 +44,22 @@ def stored_view(source, drop=SERVER_KEYS):
     return dict((key, value) for key, value in source.items() if key not in drop)
 
 
+def summary(noun, name, before, after, created, changes):
+    """A short plain-language account of the change from ``before`` to ``after`` (canonical forms, {} for an
+    absent object): ``<noun> <name> deleted``, ``... created with <created(after)>``, ``<noun> <name>:
+    <changes(before, after), joined>``, ``... unchanged`` or ``... is absent``."""
+    if not before and not after:
+        return '%s %s is absent' % (noun, name)
+    if not after:
+        return '%s %s deleted' % (noun, name)
+    if not before:
+        return '%s %s created with %s' % (noun, name, created(after))
+    phrases = changes(before, after)
+    if not phrases:
+        return '%s %s unchanged' % (noun, name)
+    return '%s %s: %s' % (noun, name, '; '.join(phrases))
+
+
 def plural(word, names):
     """'role reader' or 'roles reader, writer': ``word`` with an s for more than one name, then the names."""
     return '%s%s %s' % (word, 's' if len(names) > 1 else '', ', '.join(names))

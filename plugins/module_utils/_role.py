@@ -24,14 +24,15 @@ __metaclass__ = type
 
 import difflib
 
-from ansible_collections.community.kuzzle.plugins.module_utils._report import plural, stored_view
+from ansible_collections.community.kuzzle.plugins.module_utils._report import plural, stored_view, summary
 
 RESERVED_ROLES = ('admin', 'default', 'anonymous')
 
 WILDCARD = '*'
 
-# Kuzzle 2.x's native API controllers (lib/api/funnel.js of 2.56). Kuzzle refuses an unknown action
-# of these even with its force flag; force only lets unknown plugin controllers and actions through.
+# Kuzzle 2.x's native API controllers. Kuzzle refuses an unknown action of these even with its force flag;
+# force only lets unknown plugin controllers and actions through (pinned against a real Kuzzle by
+# tests/contract/test_roles_users.py::test_force_lets_only_plugin_controllers_through).
 NATIVE_CONTROLLERS = frozenset(('admin', 'auth', 'bulk', 'cluster', 'collection', 'debug', 'document', 'index',
                                 'memoryStorage', 'ms', 'realtime', 'security', 'server'))
 
@@ -103,15 +104,16 @@ def write_body(source, after):
     return body
 
 
-def write_route(name, create, major_version=None):
-    """(method, path segments) of createRole, or of the request that replaces the whole stored role."""
+def write_action(create, update_replaces=True):
+    """The Kuzzle action that writes write_body(): createRole, or the one that replaces the whole stored role.
+
+    ``update_replaces``: Kuzzle's updateRole replaces the whole role (capability ``role_update_replaces``).
+    Where it is a partial update that merges controllers (1.x), it could never remove a right, so the role
+    is replaced with createOrReplaceRole instead.
+    """
     if create:
-        return 'POST', ['roles', name, '_create']
-    if major_version == 1:
-        # Kuzzle 1.x's updateRole is a partial update that merges controllers: it could never remove a
-        # right, so the role is replaced with createOrReplaceRole.
-        return 'PUT', ['roles', name]
-    return 'PUT', ['roles', name, '_update']
+        return 'security:createRole'
+    return 'security:updateRole' if update_replaces else 'security:createOrReplaceRole'
 
 
 def role_to_params(name, source):
@@ -120,7 +122,7 @@ def role_to_params(name, source):
 
 
 def _rights_for(controllers, name):
-    """The actions map Kuzzle applies to controller ``name``, or None (see Kuzzle's Role.isActionAllowed)."""
+    """The actions map Kuzzle applies to controller ``name``, or None: the controller's own, else the ``*`` one."""
     if name in controllers:
         rights = controllers[name]
     elif WILDCARD in controllers:
@@ -217,14 +219,7 @@ def _action_phrases(old, new):
     return ['%s %s' % (plural('action', groups[words]), words) for words in order]
 
 
-def summarize(name, before, after):
-    """A short plain-language account of the change from ``before`` to ``after`` (canonical forms)."""
-    if not before and not after:
-        return 'role %s is absent' % name
-    if not after:
-        return 'role %s deleted' % name
-    if not before:
-        return 'role %s created with %s' % (name, plural('controller', list(after['controllers'])))
+def _change_phrases(before, after):
     old, new = before['controllers'], after['controllers']
     phrases = []
     for controller in sorted(set(old) | set(new)):
@@ -236,6 +231,9 @@ def summarize(name, before, after):
             phrases.append('controller %s added: %s' % (controller, '; '.join(changes)))
         elif changes:
             phrases.append('controller %s: %s' % (controller, '; '.join(changes)))
-    if not phrases:
-        return 'role %s unchanged' % name
-    return 'role %s: %s' % (name, '; '.join(phrases))
+    return phrases
+
+
+def summarize(name, before, after):
+    """A short plain-language account of the change from ``before`` to ``after`` (canonical forms)."""
+    return summary('role', name, before, after, lambda role: plural('controller', list(role['controllers'])), _change_phrases)

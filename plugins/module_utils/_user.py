@@ -31,7 +31,8 @@ __metaclass__ = type
 
 import copy
 
-from ansible_collections.community.kuzzle.plugins.module_utils._report import plural, stored_view
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import PredictedRefusal
+from ansible_collections.community.kuzzle.plugins.module_utils._report import plural, stored_view, summary
 
 STRATEGY = 'local'
 PASSWORD_SET = '(set)'          # placeholder: local credentials are created with a password
@@ -42,6 +43,8 @@ FORBIDDEN_CONTENT_KEYS = ('profileIds', '_id', '_kuzzle_info')
 BUILT_IN_USERS = ('-1', 'anonymous')
 # Static segments of /credentials/<strategy>/<id> routes: a user with such an id has unreachable credentials.
 SHADOWED_CREDENTIAL_IDS = ('_me', '_fields')
+# The Kuzzle action of each credentials write credentials_write() chooses.
+CREDENTIALS_ACTIONS = {'create': 'security:createCredentials', 'update': 'security:updateCredentials'}
 
 NOT_MANAGED = object()  # normalize_user(username=...): the task does not manage credentials
 
@@ -175,9 +178,14 @@ def credentials_write(before, after, password=None):
     return ('create' if old is None else 'update'), body
 
 
-def credentials_route(action, kuid):
-    """(method, path segments) of the credentials write that credentials_write() chose: 'create' or 'update'."""
-    return ('POST' if action == 'create' else 'PUT'), ['credentials', STRATEGY, kuid, '_' + action]
+def username_taken(kuid, username, owner):
+    """The refusal Kuzzle's local strategy would answer to giving ``username``, which ``owner`` has, to ``kuid``."""
+    return PredictedRefusal('user "%s"' % kuid, 412, None, 'username "%s" is already used by user "%s"' % (username, owner))
+
+
+def write_body(before, after, password=None):
+    """The body of createUser (``before`` is {}: create_body()) or of updateUser (update_body())."""
+    return update_body(before, after) if before else create_body(after, password)
 
 
 def create_body(after, password=None):
@@ -223,23 +231,18 @@ def user_to_params(kuid, source, username=None):
     return params
 
 
-def summarize(name, before, after):
-    """A short plain-language account of the change from ``before`` to ``after`` (canonical forms).
-
-    Names keys and profiles, never content values and never a password.
-    """
-    if not before and not after:
-        return 'user %s is absent' % name
-    if not after:
-        return 'user %s deleted' % name
+def _created_words(after):
+    words = plural('profile', after['profileIds'])
+    if after['content']:
+        words += ', content %s' % ', '.join(sorted(after['content']))
     local = (after.get('credentials') or {}).get(STRATEGY)
-    if not before:
-        words = 'user %s created with %s' % (name, plural('profile', after['profileIds']))
-        if after['content']:
-            words += ', content %s' % ', '.join(sorted(after['content']))
-        if local:
-            words += ', local credentials for username %s' % local['username']
-        return words
+    if local:
+        words += ', local credentials for username %s' % local['username']
+    return words
+
+
+def _change_phrases(before, after):
+    local = (after.get('credentials') or {}).get(STRATEGY)
     old_ids, new_ids = set(before['profileIds']), set(after['profileIds'])
     phrases = ['profile %s added' % p for p in sorted(new_ids - old_ids)]
     phrases += ['profile %s removed' % p for p in sorted(old_ids - new_ids)]
@@ -258,9 +261,15 @@ def summarize(name, before, after):
                 phrases.append('username %s -> %s' % (old_local.get('username'), local.get('username')))
             if 'password' in local:
                 phrases.append('password changed')
-    if not phrases:
-        return 'user %s unchanged' % name
-    return 'user %s: %s' % (name, '; '.join(phrases))
+    return phrases
+
+
+def summarize(name, before, after):
+    """A short plain-language account of the change from ``before`` to ``after`` (canonical forms).
+
+    Names keys and profiles, never content values and never a password.
+    """
+    return summary('user', name, before, after, _created_words, _change_phrases)
 
 
 def removal_words(removed):

@@ -199,48 +199,112 @@ status:
 
 import time
 
-from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
 from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
     fail_kuzzle,
     kuzzle_client,
     kuzzle_module,
 )
-from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError
+from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problems
 from ansible_collections.community.kuzzle.plugins.module_utils import _api_key, _objects, _report, _timespan
 
 TOKEN_WARNING = ('The result holds a new API key token (api_key.token): set no_log: true on this task, '
                  'or the token shows in the output with -v and in callback and job logs')
 
 
-def find_keys(client, user, query):
-    """The user's keys matching ``query`` (searchApiKeys: the query is the body, the total only counts a page)."""
-    return _objects.search(client, ['users', user, 'api-keys'], query, doing='search the API keys of user %s' % user,
-                           page_total=True, query_as_body=True)[1]
+def find_key(module, client):
+    """The stored key the task means (a searchApiKeys hit), or None; fails when several keys could be meant."""
+    params = module.params
+    user, key_id, description = params['user'], params['id'], params['description']
+    # searchApiKeys takes the query itself as its body, and its total only counts a page
+    hits = _objects.search(client, 'security:searchApiKeys', _api_key.search_query(key_id, description),
+                           doing='search the API keys of user %s' % user, page_total=True, query_as_body=True,
+                           route={'userId': user})[1]
+    hits = _api_key.matching(hits, key_id, description)
+    if len(hits) > 1:
+        module.fail_json(changed=False, msg=(
+            '%d API keys of user %s have the description "%s" (ids %s): set id to say which one is meant, '
+            'or delete the others' % (len(hits), user, description, ', '.join(sorted(h['_id'] for h in hits)))))
+    return hits[0] if hits else None
 
 
 def validate(module):
     """Client-side checks; the parsed lifetime in milliseconds (None when not given)."""
-    p = module.params
-    problems = []
-    reason = id_problem('users', p['user'])
-    if reason:
-        problems.append(reason)
-    if p['id'] is not None and not p['id'].strip():
+    params = module.params
+    problems = id_problems('users', [params['user']])
+    if params['id'] is not None and not params['id'].strip():
         problems.append('id must be a non-empty string')
-    if p['description'] is not None and not p['description'].strip():
+    if params['description'] is not None and not params['description'].strip():
         problems.append('description must be a non-empty string')
-    if p['id'] is None and p['description'] is None:
+    if params['id'] is None and params['description'] is None:
         problems.append('description is required when id is not given: it says which key of the user is meant')
     ttl = None
-    if p['expires_in'] is not None:
+    if params['expires_in'] is not None:
         try:
-            ttl = _timespan.parse(p['expires_in'])
+            ttl = _timespan.parse(params['expires_in'])
         except ValueError as exc:
             problems.append('expires_in: %s' % exc)
     if problems:
-        name = _api_key.label(p['user'], p['id'], p['description'])
+        name = _api_key.label(params['user'], params['id'], params['description'])
         module.fail_json(msg='Invalid task for API key %s: %s' % (name, '; '.join(problems)), changed=False)
     return ttl
+
+
+def desired(module, hit, before, ttl):
+    """(after, action, phrases): the canonical key the task wants ({} for none), the summary's action word,
+    and why a stored key is not the one the task wants; fails when the task cannot get it."""
+    params = module.params
+    user, key_id, description = params['user'], params['id'], params['description']
+    name = _api_key.label(user, key_id, description)
+    if params['state'] == 'absent':
+        return {}, 'deleted' if hit else 'absent', ()
+    phrases = _api_key.differences(hit, description, ttl, now_ms=time.time() * 1000) if hit else []
+    if hit and not phrases:
+        return before, 'unchanged', phrases
+    if hit and not params['recreate']:
+        module.fail_json(changed=False, msg=(
+            'API key %s is not the key this task describes: %s. Kuzzle cannot change an API key: set '
+            'recreate=true to delete it and create a new one (with a new token), or delete it with state=absent'
+            % (name, '; '.join(phrases))))
+    stored = hit['_source'] if hit else {}
+    after = _api_key.canonical(user, key_id, description if description is not None else stored.get('description'),
+                               ttl if ttl is not None else stored.get('ttl', _timespan.NEVER))
+    if after['description'] is None:
+        module.fail_json(changed=False, msg='API key %s does not exist, and description is required to create it' % name)
+    return after, 'recreated' if hit else 'created', phrases
+
+
+def converge(module, client, hit, before, after):
+    """Delete the stored key and create the wanted one, as the change needs, unless in check mode; the result
+    keys of the change. ``before`` is not needed: a stored key is never changed, only deleted."""
+    params = module.params
+    user = params['user']
+    name = _api_key.label(user, params['id'], params['description'])
+    query = {'refresh': params['refresh']}
+    if hit and not module.check_mode:
+        client.act('security:deleteApiKey', userId=user, _id=hit['_id'], query=query, doing='delete API key %s' % name)
+    if not after:
+        return {'api_key': {}}
+
+    doing = 'create API key %s' % name
+    # createApiKey fails on an unknown user, but its search does not: check it, in check mode too,
+    # so that check mode reports what the real run would do.
+    client.act('security:getUser', _id=user, doing=doing)
+    created = {'userId': user, 'description': after['description'], 'ttl': after['ttl'], 'expiresAt': None}
+    if module.check_mode:
+        return {'api_key': _api_key.key_view(after.get('id'), created)}
+    if after['ttl'] != _timespan.NEVER:
+        query['expiresIn'] = _timespan.as_text(params['expires_in'] if params['expires_in'] is not None else after['ttl'])
+    if after.get('id') is not None:
+        query['_id'] = after['id']
+    answer = client.act('security:createApiKey', userId=user, query=query, body={'description': after['description']},
+                        doing=doing) or {}
+    source = dict(answer.get('_source') or {})
+    token = source.pop('token', None)
+    if not isinstance(token, str) or not token:
+        raise KuzzleError(doing, reason='Kuzzle created key %s but returned no token; delete it and try again' % answer.get('_id'))
+    client.add_secret(token)
+    return {'api_key': _api_key.key_view(answer.get('_id'), source, token)}
 
 
 def main():
@@ -254,86 +318,25 @@ def main():
         refresh=dict(type='str', default='wait_for', choices=['wait_for', 'false']),
     )
     module = kuzzle_module(argument_spec)
-    p = module.params
     ttl = validate(module)
-    user, key_id, description = p['user'], p['id'], p['description']
-    name = _api_key.label(user, key_id, description)
+    name = _api_key.label(module.params['user'], module.params['id'], module.params['description'])
 
     result = dict(changed=False)
-    client = kuzzle_client(module)
     try:
-        with client:
-            hits = find_keys(client, user, _api_key.search_query(key_id, description))
-            hits = _api_key.matching(hits, key_id, description)
-            if len(hits) > 1:
-                module.fail_json(changed=False, msg=(
-                    '%d API keys of user %s have the description "%s" (ids %s): set id to say which one is meant, '
-                    'or delete the others' % (len(hits), user, description, ', '.join(sorted(h['_id'] for h in hits)))))
-            hit = hits[0] if hits else None
-            before = _api_key.stored_canonical(hit, key_id) if hit else {}
-            if p['state'] == 'absent':
-                after, action, phrases = {}, 'deleted' if hit else 'absent', ()
-            else:
-                phrases = _api_key.differences(hit, description, ttl, now_ms=time.time() * 1000) if hit else []
-                if hit and not phrases:
-                    after, action = before, 'unchanged'
-                elif hit and not p['recreate']:
-                    module.fail_json(changed=False, msg=(
-                        'API key %s is not the key this task describes: %s. Kuzzle cannot change an API key: set '
-                        'recreate=true to delete it and create a new one (with a new token), or delete it with state=absent'
-                        % (name, '; '.join(phrases))))
-                else:
-                    stored = hit['_source'] if hit else {}
-                    after = _api_key.canonical(user, key_id, description if description is not None else stored.get('description'),
-                                               ttl if ttl is not None else stored.get('ttl', _timespan.NEVER))
-                    action = 'recreated' if hit else 'created'
-                    if after['description'] is None:
-                        module.fail_json(changed=False, msg='API key %s does not exist, and description is required to create it' % name)
-
-            result['changed'] = before != after or action == 'recreated'
-            result['msg'] = _api_key.summarize(name, action, phrases)
+        with kuzzle_client(module) as client:
+            hit = find_key(module, client)
+            before = _api_key.stored_canonical(hit, module.params['id']) if hit else {}
+            after, action, phrases = desired(module, hit, before, ttl)
+            result.update(changed=before != after or action == 'recreated', msg=_api_key.summarize(name, action, phrases))
             if module._diff:
                 result['diff'] = _report.build_diff('API key', name, before, after)
-            result['api_key'] = converge(module, client, name, hit, after, action)
+            result.update(converge(module, client, hit, before, after) if result['changed']
+                          else {'api_key': _api_key.key_view(hit['_id'], hit['_source']) if hit else {}})
     except KuzzleError as err:
         fail_kuzzle(module, err, changed=False)
     if 'token' in result['api_key'] and not module.no_log:
         module.warn(TOKEN_WARNING)
     module.exit_json(**result)
-
-
-def converge(module, client, name, hit, after, action):
-    """Write unless in check mode; the ``api_key`` to return."""
-    p = module.params
-    if action == 'unchanged':
-        return _api_key.key_view(hit['_id'], hit['_source'])
-    if action == 'absent':
-        return {}
-    query = {'refresh': p['refresh']}
-    if hit and not module.check_mode:
-        client.call('DELETE', ['users', p['user'], 'api-keys', hit['_id']], query=query, doing='delete API key %s' % name)
-    if action == 'deleted':
-        return {}
-
-    doing = 'create API key %s' % name
-    # createApiKey fails on an unknown user, but its search does not: check it, in check mode too,
-    # so that check mode reports what the real run would do.
-    client.call('GET', ['users', p['user']], doing=doing)
-    created = {'userId': p['user'], 'description': after['description'], 'ttl': after['ttl'], 'expiresAt': None}
-    if module.check_mode:
-        return _api_key.key_view(after.get('id'), created)
-    if after['ttl'] != _timespan.NEVER:
-        query['expiresIn'] = _timespan.as_text(p['expires_in'] if p['expires_in'] is not None else after['ttl'])
-    if after.get('id') is not None:
-        query['_id'] = after['id']
-    answer = client.call('POST', ['users', p['user'], 'api-keys', '_create'], query=query,
-                         body={'description': after['description']}, doing=doing) or {}
-    source = dict(answer.get('_source') or {})
-    token = source.pop('token', None)
-    if not isinstance(token, str) or not token:
-        raise KuzzleError(doing, reason='Kuzzle created key %s but returned no token; delete it and try again' % answer.get('_id'))
-    client.add_secret(token)
-    return _api_key.key_view(answer.get('_id'), source, token)
 
 
 if __name__ == '__main__':

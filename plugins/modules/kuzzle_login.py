@@ -137,12 +137,12 @@ status:
   sample: 401
 """
 
-from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
 from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
     fail_kuzzle,
     kuzzle_client,
     kuzzle_module,
 )
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError
 from ansible_collections.community.kuzzle.plugins.module_utils import _timespan
 
 TOKEN_WARNING = ('The result holds an authentication token (token): set no_log: true on this task, '
@@ -153,20 +153,20 @@ API_KEY_PREFIX = 'kapikey-'  # Kuzzle 2.10.2+: API keys are kapikey-<JWT>, login
 
 
 def log_in(module, client):
-    p = module.params
+    params = module.params
     query = {}
-    if p['expires_in'] is not None:
+    if params['expires_in'] is not None:
         try:
-            _timespan.parse(p['expires_in'])
+            _timespan.parse(params['expires_in'])
         except ValueError as exc:
             module.fail_json(msg='Invalid task: expires_in: %s' % exc, changed=False)
-        query['expiresIn'] = _timespan.as_text(p['expires_in'])
-    if not p['username']:
+        query['expiresIn'] = _timespan.as_text(params['expires_in'])
+    if not params['username']:
         module.fail_json(changed=False, msg=(
             'kuzzle_login logs in with username and password (in the task, module_defaults or KUZZLE_USERNAME '
-            'and KUZZLE_PASSWORD)%s' % (': a token is a session already' if p['token'] else '')))
-    answer = client.login_as({'username': p['username'], 'password': p['password']}, p['auth_strategy'],
-                             doing='log in to Kuzzle as "%s" (strategy %s)' % (p['username'], p['auth_strategy']),
+            'and KUZZLE_PASSWORD)%s' % (': a token is a session already' if params['token'] else '')))
+    answer = client.login_as({'username': params['username'], 'password': params['password']}, params['auth_strategy'],
+                             doing='log in to Kuzzle as "%s" (strategy %s)' % (params['username'], params['auth_strategy']),
                              query=query)
     expires_at = answer.get('expiresAt')
     if expires_at == _timespan.NEVER:
@@ -176,12 +176,12 @@ def log_in(module, client):
     else:
         until = 'Kuzzle did not say when the token expires'
     return dict(changed=False, token=answer['jwt'], expires_at=expires_at, ttl=answer.get('ttl'), kuid=answer.get('_id'),
-                msg='logged in as %s (kuid %s); %s' % (p['username'], answer.get('_id'), until))
+                msg='logged in as %s (kuid %s); %s' % (params['username'], answer.get('_id'), until))
 
 
 def log_out(module, client):
-    p = module.params
-    token = p['token']
+    params = module.params
+    token = params['token']
     if not token:
         module.fail_json(changed=False, msg='state=absent logs out the session of token: set token (in the task, '
                                             'module_defaults or KUZZLE_TOKEN)')
@@ -191,10 +191,9 @@ def log_out(module, client):
             'delete the key with community.kuzzle.kuzzle_api_key and state=absent'))
     try:
         if module.check_mode:
-            valid = bool((client.call('POST', ['_checkToken'], body={'token': token}, doing='check the token',
-                                      read=True) or {}).get('valid'))
+            valid = bool((client.act('auth:checkToken', body={'token': token}) or {}).get('valid'))
         else:
-            client.call('POST', ['_logout'], doing='log out of Kuzzle')
+            client.act('auth:logout')
             valid = True
     except KuzzleError as err:
         if err.status != 401 or err.error_id not in GONE:
@@ -211,14 +210,14 @@ def main():
         expires_in=dict(type='raw'),
     )
     module = kuzzle_module(argument_spec)
-    p = module.params
-    if p['state'] == 'absent' and (p['username'] or p['expires_in'] is not None):
+    params = module.params
+    if params['state'] == 'absent' and (params['username'] or params['expires_in'] is not None):
         module.fail_json(changed=False, msg='state=absent logs out the session of token: '
                                             'username, password and expires_in do not apply')
     client = kuzzle_client(module)
     try:
         with client:
-            result = log_in(module, client) if p['state'] == 'present' else log_out(module, client)
+            result = log_in(module, client) if params['state'] == 'present' else log_out(module, client)
     except KuzzleError as err:
         fail_kuzzle(module, err, changed=False)
     if 'token' in result and not module.no_log:

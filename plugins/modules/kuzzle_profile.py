@@ -198,74 +198,119 @@ msg:
   type: str
   sample: "profile editor: role writer added; role reader: index shop: collection carts added"
 error_id:
-  description: Kuzzle's error id when the task failed on an answer from Kuzzle.
+  description:
+    - The error id of the refusal the task failed on.
+    - When RV(msg) says C(Kuzzle answered), Kuzzle answered it to a request of the task.
+    - When RV(msg) starts with C(Nothing written:) and says C(Kuzzle would refuse it), the module found from what it
+      read that Kuzzle would refuse the write, and sent nothing; it is the error id Kuzzle would answer
+      (V(security.profile.in_use), or with O(strict=true) V(services.storage.unknown_index) or
+      V(services.storage.unknown_collection)).
   returned: failure
   type: str
   sample: security.role.not_found
 status:
-  description: The HTTP status of Kuzzle's answer when the task failed on an answer from Kuzzle.
+  description: The HTTP status that goes with RV(error_id), answered by Kuzzle or that Kuzzle would answer.
   returned: failure
   type: int
   sample: 404
 """
 
-from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
-from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
-    fail_kuzzle,
-    kuzzle_client,
-    kuzzle_module,
-)
-from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
+from ansible_collections.community.kuzzle.plugins.module_utils._connection import kuzzle_client, kuzzle_module
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import PredictedRefusal
+from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problems
+from ansible_collections.community.kuzzle.plugins.module_utils._object_task import run_object_task
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _profile, _report
 
 
-def check_restrictions_exist(client, doing, profile):
+def check_restrictions_exist(client, name, doing, profile):
     """What Kuzzle's strict flag would check, without writing."""
+    subject = 'profile "%s"' % name
     indexes_seen = set()
     for index, collection in _profile.restrictions(profile):
         if index not in indexes_seen:
             indexes_seen.add(index)
-            if not client.call('GET', [index, '_exists'], doing=doing):
-                raise KuzzleError(doing, status=412, error_id='services.storage.unknown_index',
-                                  kuzzle_message='index "%s" does not exist (strict is set)' % index)
-        if collection is not None and not client.call('GET', [index, collection, '_exists'], doing=doing):
-            raise KuzzleError(doing, status=412, error_id='services.storage.unknown_collection',
-                              kuzzle_message='collection "%s" of index "%s" does not exist (strict is set)' % (collection, index))
-
-
-def assigned_users(client, doing, name):
-    """(total, first ids) of the users that have the profile."""
-    return _objects.referrers(client, 'users', 'profileIds', [name], doing=doing)
+            if not client.act('index:exists', index=index, doing=doing):
+                raise PredictedRefusal(subject, 412, 'services.storage.unknown_index',
+                                       'index "%s" does not exist (strict is set)' % index)
+        if collection is not None and not client.act('collection:exists', index=index, collection=collection, doing=doing):
+            raise PredictedRefusal(subject, 412, 'services.storage.unknown_collection',
+                                   'collection "%s" of index "%s" does not exist (strict is set)' % (collection, index))
 
 
 def refuse_unsupported(module, client):
-    """Kuzzle 1.x has no rate limit, strict flag or onAssignedUsers: say so instead of sending them."""
-    if client.major_version != 1:
-        return
-    p = module.params
-    for option, used in (('rate_limit', p['rate_limit'] is not None), ('strict', p['strict']),
-                         ('on_assigned_users=remove', p['on_assigned_users'] == 'remove')):
-        if used:
-            module.fail_json(msg='profile "%s": %s needs Kuzzle 2.x, and %s answers like Kuzzle 1.x' % (p['name'], option, p['url']),
+    """Options that the Kuzzle which answered does not have (1.x: rate limit, strict flag, onAssignedUsers):
+    say so instead of sending them."""
+    params = module.params
+    for option, used, capability in (('rate_limit', params['rate_limit'] is not None, 'rate_limit'),
+                                     ('strict', params['strict'], 'strict'),
+                                     ('on_assigned_users=remove', params['on_assigned_users'] == 'remove', 'on_assigned_users')):
+        if used and not client.supports(capability):
+            module.fail_json(msg='profile "%s": %s needs Kuzzle 2.x, and %s answers like Kuzzle 1.x' % (params['name'], option, params['url']),
                              changed=False)
 
 
 def validate(module, policies):
-    p = module.params
-    problems = []
-    reason = id_problem('profiles', p['name'])
-    if reason:
-        problems.append(reason)
+    params = module.params
+    problems = id_problems('profiles', [params['name']])
     problems.extend(_profile.policies_problems(policies))
-    if p['rate_limit'] is not None and p['rate_limit'] < 0:
+    if params['rate_limit'] is not None and params['rate_limit'] < 0:
         problems.append('rate_limit must be 0 (no limit) or more')
-    if p['state'] == 'present' and policies == [] and p['purge_policies']:
+    if params['state'] == 'present' and policies == [] and params['purge_policies']:
         problems.append('policies is empty: Kuzzle would store it as the single policy "default"; '
                         'list that role explicitly if it is what you want')
-    if p['state'] == 'absent' and p['name'] in _profile.RESERVED_PROFILES:
-        problems.append('profile "%s" is reserved: Kuzzle never deletes it' % p['name'])
+    if params['state'] == 'absent' and params['name'] in _profile.RESERVED_PROFILES:
+        problems.append('profile "%s" is reserved: Kuzzle never deletes it' % params['name'])
     if problems:
-        module.fail_json(msg='Invalid task for profile "%s": %s' % (p['name'], '; '.join(problems)), changed=False)
+        module.fail_json(msg='Invalid task for profile "%s": %s' % (params['name'], '; '.join(problems)), changed=False)
+
+
+def canonical_pair(module, client, source):
+    """(before, after): the canonical stored profile and the one the task wants ({} to delete it); fails the
+    task when the wanted profile cannot be stored."""
+    refuse_unsupported(module, client)
+    params = module.params
+    name = params['name']
+    before = _profile.normalize_profile(source)
+    if params['state'] == 'absent':
+        return before, {}
+    policies = _profile.policies_from_params(params['policies'])
+    if source is None and policies is None:
+        module.fail_json(msg='profile "%s" does not exist, and policies is required to create it' % name, changed=False)
+    after = _profile.desired_profile(before, policies, params['purge_policies'], params['rate_limit'])
+    if name == 'anonymous' and 'anonymous' not in _profile.role_ids(after):
+        module.fail_json(msg='profile "anonymous" must keep the role "anonymous" (Kuzzle refuses it otherwise)', changed=False)
+    return before, after
+
+
+def converge(module, client, source, before, after):
+    """Check what the write needs, then write unless in check mode; the result keys of the change."""
+    params = module.params
+    name = params['name']
+    query = {'refresh': params['refresh']}
+    if not after:
+        doing = 'delete profile "%s"' % name
+        total, users = _objects.referrers(client, 'users', 'profileIds', [name], doing=doing)
+        if total and params['on_assigned_users'] == 'fail':
+            raise PredictedRefusal('profile "%s"' % name, 412, 'security.profile.in_use', (
+                '%d user(s) still have this profile (%s); set on_assigned_users=remove to take it away from them'
+                % (total, _report.first_names(users, total))))
+        if not module.check_mode:
+            if params['on_assigned_users'] == 'remove':
+                query['onAssignedUsers'] = 'remove'
+            client.act('security:deleteProfile', _id=name, query=query)
+        return {'profile': {}}
+
+    body = _profile.write_body(before, after, params['rate_limit'] is not None)
+    doing = '%s profile "%s"' % ('update' if before else 'create', name)
+    _objects.require_all(client, 'roles', _profile.new_role_ids(before, after), doing)
+    if params['strict']:
+        query['strict'] = True
+        check_restrictions_exist(client, name, doing, after)
+    if module.check_mode:
+        return {'profile': _profile.predict_stored(source, body)}
+    action = 'security:updateProfile' if before else 'security:createProfile'
+    stored = client.act(action, _id=name, query=query, body=body)
+    return {'profile': _report.stored_view(stored.get('_source'))}
 
 
 def main():
@@ -286,69 +331,8 @@ def main():
         on_assigned_users=dict(type='str', default='fail', choices=['fail', 'remove']),
     )
     module = kuzzle_module(argument_spec)
-    p = module.params
-    name = p['name']
-    policies = _profile.policies_from_params(p['policies'])
-    validate(module, policies)
-
-    result = dict(changed=False)
-    client = kuzzle_client(module)
-    try:
-        with client:
-            source = _objects.read_object(client, 'profiles', name)
-            refuse_unsupported(module, client)
-            before = _profile.normalize_profile(source)
-            if p['state'] == 'absent':
-                after = {}
-            elif source is None and policies is None:
-                module.fail_json(msg='profile "%s" does not exist, and policies is required to create it' % name, changed=False)
-            else:
-                after = _profile.desired_profile(before, policies, p['purge_policies'], p['rate_limit'])
-                if name == 'anonymous' and 'anonymous' not in _profile.role_ids(after):
-                    module.fail_json(msg='profile "anonymous" must keep the role "anonymous" (Kuzzle refuses it otherwise)', changed=False)
-
-            result['changed'] = before != after
-            result['msg'] = _profile.summarize(name, before, after)
-            if module._diff:
-                result['diff'] = _report.build_diff('profile', name, before, after)
-            result['profile'] = converge(module, client, name, source, before, after) if result['changed'] else _report.stored_view(source)
-    except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
-    module.exit_json(**result)
-
-
-def converge(module, client, name, source, before, after):
-    """Check what the write needs, then write unless in check mode; the stored profile after it."""
-    p = module.params
-    query = {'refresh': p['refresh']}
-    if not after:
-        doing = 'delete profile "%s"' % name
-        total, users = assigned_users(client, doing, name)
-        if total and p['on_assigned_users'] == 'fail':
-            raise KuzzleError(doing, status=412, error_id='security.profile.in_use', kuzzle_message=(
-                '%d user(s) still have this profile (%s); set on_assigned_users=remove to take it away from them'
-                % (total, _report.first_names(users, total))))
-        if not module.check_mode:
-            if p['on_assigned_users'] == 'remove':
-                query['onAssignedUsers'] = 'remove'
-            client.call('DELETE', ['profiles', name], query=query, doing=doing)
-        return {}
-
-    body = _report.changed_keys(before, after) if source is not None else dict(after)
-    if source is None and p['rate_limit'] is None:
-        del body['rateLimit']  # let Kuzzle apply its default, and stay compatible with 1.x
-    doing = '%s profile "%s"' % ('create' if source is None else 'update', name)
-    _objects.require_all(client, 'roles', _profile.new_role_ids(before, after), doing)
-    if p['strict']:
-        query['strict'] = True
-        check_restrictions_exist(client, doing, after)
-    if module.check_mode:
-        return _profile.predict_stored(source, body)
-    if source is None:
-        stored = client.call('POST', ['profiles', name, '_create'], query=query, body=body, doing=doing)
-    else:
-        stored = client.call('PUT', ['profiles', name, '_update'], query=query, body=body, doing=doing)
-    return _report.stored_view(stored.get('_source'))
+    validate(module, _profile.policies_from_params(module.params['policies']))
+    run_object_task(module, kuzzle_client(module), 'profiles', canonical_pair, converge, _profile.summarize)
 
 
 if __name__ == '__main__':

@@ -169,24 +169,26 @@ msg:
   type: str
   sample: "role reader: controller document: actions mGet, search allowed; action delete removed"
 error_id:
-  description: Kuzzle's error id when the task failed on an answer from Kuzzle, or on a check that Kuzzle would fail the same way.
+  description:
+    - The error id of the refusal the task failed on.
+    - When RV(msg) says C(Kuzzle answered), Kuzzle answered it to a request of the task.
+    - When RV(msg) starts with C(Nothing written:) and says C(Kuzzle would refuse it), the module found from what it
+      read that Kuzzle would refuse the write, and sent nothing; it is the error id Kuzzle would answer
+      (V(security.role.in_use), V(security.role.unknown_controller), V(security.role.unknown_action)).
   returned: failure
   type: str
   sample: security.role.in_use
 status:
-  description: The HTTP status of Kuzzle's answer (or the one it would give) when the task failed on such an error.
+  description: The HTTP status that goes with RV(error_id), answered by Kuzzle or that Kuzzle would answer.
   returned: failure
   type: int
   sample: 412
 """
 
-from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
-from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
-    fail_kuzzle,
-    kuzzle_client,
-    kuzzle_module,
-)
-from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
+from ansible_collections.community.kuzzle.plugins.module_utils._connection import kuzzle_client, kuzzle_module
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import PredictedRefusal
+from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problems
+from ansible_collections.community.kuzzle.plugins.module_utils._object_task import run_object_task
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _role
 
 # How many profiles a failure names; the count is always complete.
@@ -194,37 +196,65 @@ PROFILES_NAMED = 10
 
 
 def check_rights_known(module, client, doing, controllers):
-    """What Kuzzle 2.x checks when it stores a role, before writing and in check mode (1.x checks nothing)."""
-    if client.major_version == 1:
+    """What Kuzzle checks when it stores a role, before writing and in check mode (where it checks: 2.x)."""
+    name = module.params['name']
+    if not client.supports('role_rights_check'):
         return
     api = _objects.published_api(client, doing)
     if api is None:
         if module.check_mode:
             module.warn('role "%s": controllers and actions were not checked, because server:publicApi could not be '
-                        'read at %s; the real run may still fail on an unknown one' % (module.params['name'], client.display_url))
+                        'read at %s; the real run may still fail on an unknown one' % (name, client.display_url))
         return
     problem = _role.unknown_rights(controllers, api, module.params['force'])
     if problem:
-        raise KuzzleError(doing, status=400, error_id=problem[0],
-                          reason='Kuzzle would answer 400 %s: %s' % problem)
+        raise PredictedRefusal('role "%s"' % name, 400, problem[0], problem[1])
 
 
 def validate(module):
-    p = module.params
-    problems = []
-    reason = id_problem('roles', p['name'])
-    if reason:
-        problems.append(reason)
-    if p['state'] == 'present':
-        problems.extend(_role.controllers_problems(p['controllers']))
+    params = module.params
+    problems = id_problems('roles', [params['name']])
+    if params['state'] == 'present':
+        problems.extend(_role.controllers_problems(params['controllers']))
         if not problems:
-            reason = _role.login_problem(p['name'], p['controllers'])
-            if reason:
-                problems.append(reason)
-    elif p['name'] in _role.RESERVED_ROLES:
-        problems.append('role "%s" is reserved: Kuzzle never deletes it' % p['name'])
+            problems.extend(filter(None, [_role.login_problem(params['name'], params['controllers'])]))
+    elif params['name'] in _role.RESERVED_ROLES:
+        problems.append('role "%s" is reserved: Kuzzle never deletes it' % params['name'])
     if problems:
-        module.fail_json(msg='Invalid task for role "%s": %s' % (p['name'], '; '.join(problems)), changed=False)
+        module.fail_json(msg='Invalid task for role "%s": %s' % (params['name'], '; '.join(problems)), changed=False)
+
+
+def canonical_pair(module, client, source):
+    """(before, after): the canonical stored role and the one the task wants ({} to delete it)."""
+    params = module.params
+    return _role.normalize_role(source), _role.desired_role(params['controllers']) if params['state'] == 'present' else {}
+
+
+def converge(module, client, source, before, after):
+    """Check what the write needs, then write unless in check mode; the result keys of the change."""
+    params = module.params
+    name = params['name']
+    query = {'refresh': params['refresh']}
+    if not after:
+        total, profiles = _objects.referrers(client, 'profiles', 'policies.roleId', [name], doing='delete role "%s"' % name,
+                                             limit=PROFILES_NAMED)
+        if total:
+            raise PredictedRefusal('role "%s"' % name, 412, 'security.role.in_use', (
+                '%d profile(s) still use this role (%s); remove the role from them first' % (total, _report.first_names(profiles, total))))
+        if not module.check_mode:
+            client.act('security:deleteRole', _id=name, query=query)
+        return {'role': {}}
+
+    doing = '%s role "%s"' % ('update' if before else 'create', name)  # a replacement of 1.x reads as the update it is
+    check_rights_known(module, client, doing, after['controllers'])
+    body = _role.write_body(source, after)
+    if module.check_mode:
+        return {'role': body}
+    if params['force'] and client.supports('role_rights_check'):
+        query['force'] = True
+    action = _role.write_action(not before, client.supports('role_update_replaces'))
+    stored = client.act(action, _id=name, query=query, body=body, doing=doing)
+    return {'role': _report.stored_view(stored.get('_source'))}
 
 
 def main():
@@ -236,52 +266,8 @@ def main():
         refresh=dict(type='str', default='wait_for', choices=['wait_for', 'false']),
     )
     module = kuzzle_module(argument_spec, required_if=[('state', 'present', ['controllers'])])
-    p = module.params
-    name = p['name']
     validate(module)
-
-    result = dict(changed=False)
-    client = kuzzle_client(module)
-    try:
-        with client:
-            source = _objects.read_object(client, 'roles', name)
-            before = _role.normalize_role(source)
-            after = _role.desired_role(p['controllers']) if p['state'] == 'present' else {}
-            result['changed'] = before != after
-            result['msg'] = _role.summarize(name, before, after)
-            if module._diff:
-                result['diff'] = _report.build_diff('role', name, before, after)
-            result['role'] = converge(module, client, name, source, after) if result['changed'] else _report.stored_view(source)
-    except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
-    module.exit_json(**result)
-
-
-def converge(module, client, name, source, after):
-    """Check what the write needs, then write unless in check mode; the stored role after it."""
-    p = module.params
-    query = {'refresh': p['refresh']}
-    if not after:
-        doing = 'delete role "%s"' % name
-        total, profiles = _objects.referrers(client, 'profiles', 'policies.roleId', [name], doing=doing, limit=PROFILES_NAMED)
-        if total:
-            raise KuzzleError(doing, status=412, error_id='security.role.in_use', reason=(
-                'Kuzzle would answer 412 security.role.in_use: %d profile(s) still use this role (%s); '
-                'remove the role from them first' % (total, _report.first_names(profiles, total))))
-        if not module.check_mode:
-            client.call('DELETE', ['roles', name], query=query, doing=doing)
-        return {}
-
-    doing = '%s role "%s"' % ('create' if source is None else 'update', name)
-    check_rights_known(module, client, doing, after['controllers'])
-    body = _role.write_body(source, after)
-    if module.check_mode:
-        return body
-    if p['force'] and client.major_version != 1:
-        query['force'] = True
-    method, segments = _role.write_route(name, source is None, client.major_version)
-    stored = client.call(method, segments, query=query, body=body, doing=doing)
-    return _report.stored_view(stored.get('_source'))
+    run_object_task(module, kuzzle_client(module), 'roles', canonical_pair, converge, _role.summarize)
 
 
 if __name__ == '__main__':

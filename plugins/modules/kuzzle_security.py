@@ -167,25 +167,32 @@ applied:
   elements: dict
   sample: [{kind: roles, id: shop-reader, action: create}]
 error_id:
-  description: Kuzzle's error id when the task failed on an answer from Kuzzle.
+  description:
+    - The error id of the refusal the task failed on.
+    - When RV(msg) says C(Kuzzle answered), Kuzzle answered it to a request of the task.
+    - When RV(msg) starts with C(Nothing written:), the module found problems before any write; for those where it
+      says C(Kuzzle would refuse it), it is the error id Kuzzle would answer to the first of them
+      (V(security.role.unknown_action), V(security.profile.in_use)...), and absent when only the definition is wrong.
   returned: failure
   type: str
   sample: security.role.not_found
 status:
-  description: The HTTP status of Kuzzle's answer when the task failed on an answer from Kuzzle.
+  description: The HTTP status that goes with RV(error_id), answered by Kuzzle or that Kuzzle would answer.
   returned: failure
   type: int
   sample: 404
 """
 
-from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
 from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
     fail_kuzzle,
     kuzzle_client,
     kuzzle_module,
 )
-from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES, id_problem
-from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report, _role
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError, PredictedRefusal
+from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES, id_problems
+from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report, _role, _user
+
+IN_USE = {'roles': 'security.role.in_use', 'profiles': 'security.profile.in_use'}
 
 
 def user_passwords(users):
@@ -207,7 +214,7 @@ def definition_of(module):
         module.fail_json(msg='Nothing to converge: give at least one of roles, profiles or users')
     problems = []
     for kind, objects in definition.items():
-        problems.extend(filter(None, (id_problem(kind, object_id) for object_id in objects)))
+        problems.extend(id_problems(kind, objects))
     problems.extend(_bulk.definition_problems(definition))
     if problems:
         module.fail_json(msg='Invalid security definition: %s' % '; '.join(problems))
@@ -243,7 +250,7 @@ def user_extras(module, client, definition, current):
         # a username belongs to one user: Kuzzle would refuse it only when writing, after what came before
         owner = owners.get(username)
         if owner not in (None, kuid):
-            problems.append('user "%s": username "%s" is already used by user "%s"' % (kuid, username, owner))
+            problems.append(_user.username_taken(kuid, username, owner))
         if username in wanted:
             problems.append('users "%s" and "%s" would both have the username "%s"' % (wanted[username], kuid, username))
         wanted[username] = kuid
@@ -279,16 +286,16 @@ def reference_problems(module, client, definition, current, operations):
         total, first = _objects.referrers(client, dependent, _bulk.REFERENCE_FIELD[dependent], ids,
                                           doing='check whether %s use the %s to delete' % (dependent, kind))
         if total:
-            problems.append('cannot delete %s %s: %d %s still use them (%s)' % (
-                kind, ', '.join('"%s"' % i for i in ids), total, dependent, _report.first_names(first, total)))
+            problems.append(PredictedRefusal('the deletion of %s %s' % (kind, ', '.join('"%s"' % i for i in ids)), 412, IN_USE[kind],
+                                             '%d %s still use them (%s)' % (total, dependent, _report.first_names(first, total))))
     problems.extend(unknown_rights(module, client, operations))
     return problems
 
 
 def unknown_rights(module, client, operations):
-    """Controllers and actions Kuzzle 2.x would refuse in the roles to write (one read of its API)."""
+    """Controllers and actions Kuzzle would refuse in the roles to write (one read of its API), where it checks them."""
     roles = [op for op in operations if op.kind == 'roles' and op.action != 'delete']
-    if not roles or client.major_version == 1:  # Kuzzle 1.x checks nothing
+    if not roles or not client.supports('role_rights_check'):
         return []
     api = _objects.published_api(client, 'read the controllers and actions Kuzzle knows')
     if api is None:
@@ -299,8 +306,56 @@ def unknown_rights(module, client, operations):
     for op in roles:
         problem = _role.unknown_rights(op.after['controllers'], api, module.params['force'])
         if problem:
-            problems.append('role "%s": Kuzzle would answer 400 %s: %s' % ((op.id,) + problem))
+            problems.append(PredictedRefusal('role "%s"' % op.id, 400, problem[0], problem[1]))
     return problems
+
+
+def fail_before_writing(module, problems):
+    """Fail with every problem found before any write: the definition's own (text) and the refusals predicted
+    (PredictedRefusal), whose first gives error_id and status."""
+    refusals = [problem for problem in problems if isinstance(problem, PredictedRefusal)]
+    failure = {'error_id': refusals[0].error_id, 'status': refusals[0].status} if refusals else {}
+    phrases = [problem.phrase() if isinstance(problem, PredictedRefusal) else problem for problem in problems]
+    module.fail_json(msg='Nothing written: %s' % '; '.join(phrases), changed=False, **failure)
+
+
+def protected_users(module, client, definition):
+    """{'users': [the kuid the task authenticates as]} when users are purged: a task never deletes itself."""
+    if not (module.params['purge'] and 'users' in definition):
+        return {}
+    me = client.act('auth:getCurrentUser')
+    return {'users': [me.get('_id')]} if isinstance(me, dict) else {}
+
+
+def apply_plan(module, client, definition, operations):
+    """Write in plan order; on a failure, fail the task with the writes already applied.
+
+    Writes do not wait for Kuzzle's refresh: each group of writes of one kind ends with one refresh instead
+    (as admin:loadSecurities does), when the task waits for it or when more writes follow (Kuzzle checks with
+    a search that a deleted object is no longer used). Where Kuzzle has no security:refresh (1.x), every
+    write waits, as the task asks."""
+    batched = client.supports('security_refresh')
+    applied = []
+    try:
+        for i, op in enumerate(operations):
+            body = definition.get(op.kind, {}).get(op.id)
+            for n, (action, route, request_body, doing) in enumerate(_bulk.ADAPTERS[op.kind].requests(op, body, client.supports)):
+                query = {'refresh': 'false' if batched else module.params['refresh']}
+                if op.kind == 'roles' and op.action != 'delete' and client.supports('role_rights_check'):
+                    query['force'] = module.params['force']
+                try:
+                    client.act(action, query=query, body=request_body, doing=doing, **route)
+                except KuzzleError:
+                    if n:  # a user was updated but its credentials were not
+                        applied.append(dict(op.as_dict(), partial='the user was updated, its credentials were not'))
+                    raise
+            applied.append(op.as_dict())
+            following = operations[i + 1] if i + 1 < len(operations) else None
+            group_ends = following is None or (following.kind, following.action == 'delete') != (op.kind, op.action == 'delete')
+            if batched and group_ends and (module.params['refresh'] == 'wait_for' or following is not None):
+                client.act('security:refresh', collection=op.kind)
+    except KuzzleError as err:
+        fail_kuzzle(module, err, changed=bool(applied), applied=applied)
 
 
 def main():
@@ -327,7 +382,6 @@ def main():
     client = kuzzle_client(module)
     for password in passwords:
         client.add_secret(password)  # masked in every message, even if Kuzzle echoes it
-    applied = []
     try:
         with client:
             current = read_current(client, definition, module.params['purge'])
@@ -336,50 +390,17 @@ def main():
                                                keep=protected_users(module, client, definition))
             problems.extend(reference_problems(module, client, definition, current, operations))
             if problems:
-                module.fail_json(msg='Nothing written: %s' % '; '.join(problems), changed=False)
+                fail_before_writing(module, problems)
             counted = _bulk.counts(operations, unchanged)
             result.update(changed=bool(operations), msg=_bulk.summary(counted), counts=counted,
                           operations=[op.as_dict() for op in operations])
             if module._diff:
                 result['diff'] = [_report.build_diff(KIND_NAMES[op.kind], op.id, op.before, op.after) for op in operations]
             if not module.check_mode:
-                apply(module, client, definition, operations, applied)
+                apply_plan(module, client, definition, operations)
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=bool(applied), applied=applied)
+        fail_kuzzle(module, err, changed=False, applied=[])
     module.exit_json(**result)
-
-
-def protected_users(module, client, definition):
-    """{'users': [the kuid the task authenticates as]} when users are purged: a task never deletes itself."""
-    if not (module.params['purge'] and 'users' in definition):
-        return {}
-    me = client.call('GET', ['users', '_me'] if client.major_version == 1 else ['_me'], doing='read the user this task authenticates as')
-    return {'users': [me.get('_id')]} if isinstance(me, dict) else {}
-
-
-def apply(module, client, definition, operations, applied):
-    """Write in plan order. Writes do not wait for Kuzzle's refresh: each group of writes of one kind
-    ends with one refresh instead (as admin:loadSecurities does), when the task waits for it or when
-    more writes follow (Kuzzle checks with a search that a deleted object is no longer used).
-    Kuzzle 1.x has no security:refresh action: there every write waits, as the task asks."""
-    v1 = client.major_version == 1
-    for i, op in enumerate(operations):
-        body = definition.get(op.kind, {}).get(op.id)
-        for n, (method, segments, request_body, doing) in enumerate(_bulk.ADAPTERS[op.kind].requests(op, body, client.major_version)):
-            query = {'refresh': module.params['refresh'] if v1 else 'false'}
-            if op.kind == 'roles' and op.action != 'delete' and not v1:  # 1.x has no force and checks nothing
-                query['force'] = module.params['force']
-            try:
-                client.call(method, segments, query=query, body=request_body, doing=doing)
-            except KuzzleError:
-                if n:  # a user was updated but its credentials were not
-                    applied.append(dict(op.as_dict(), partial='the user was updated, its credentials were not'))
-                raise
-        applied.append(op.as_dict())
-        following = operations[i + 1] if i + 1 < len(operations) else None
-        group_ends = following is None or (following.kind, following.action == 'delete') != (op.kind, op.action == 'delete')
-        if not v1 and group_ends and (module.params['refresh'] == 'wait_for' or following is not None):
-            client.call('POST', ['_security', op.kind, '_refresh'], doing='refresh the %s' % op.kind)
 
 
 if __name__ == '__main__':

@@ -78,8 +78,8 @@ counts:
   sample: {roles: 4, profiles: 12}
 """
 
-from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
 from ansible_collections.community.kuzzle.plugins.module_utils._connection import fail_kuzzle, kuzzle_client, kuzzle_module
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError
 from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects
 
 

@@ -222,34 +222,36 @@ msg:
   type: str
   sample: "user alice: profile auditor added; content.email changed; password changed"
 error_id:
-  description: Kuzzle's error id when the task failed on an answer from Kuzzle (some of Kuzzle's local
-    strategy errors have none).
+  description:
+    - The error id of the refusal the task failed on (some of Kuzzle's local strategy errors have none).
+    - When RV(msg) says C(Kuzzle answered), Kuzzle answered it to a request of the task.
+    - When RV(msg) starts with C(Nothing written:) and says C(Kuzzle would refuse it), the module found from what it
+      read that Kuzzle would refuse the write, and sent nothing; it is what Kuzzle would answer (none, with status
+      V(412), for a username that another user has).
   returned: failure
   type: str
   sample: security.profile.not_found
 status:
-  description: The HTTP status of Kuzzle's answer when the task failed on an answer from Kuzzle.
+  description: The HTTP status that goes with RV(error_id), answered by Kuzzle or that Kuzzle would answer.
   returned: failure
   type: int
   sample: 404
 """
 
-from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleError
-from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
-    fail_kuzzle,
-    kuzzle_client,
-    kuzzle_module,
-)
-from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problem
+from ansible_collections.community.kuzzle.plugins.module_utils._connection import kuzzle_client, kuzzle_module
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError
+from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problems
+from ansible_collections.community.kuzzle.plugins.module_utils._object_task import run_object_task
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _user
 
 STRATEGY = _user.STRATEGY
 
 
-def password_action(module, client, name, before):
+def password_action(module, client, before):
     """None when no password is sent, else the placeholder of the write: PASSWORD_SET or PASSWORD_CHANGED."""
-    p = module.params
-    credentials = p['credentials']
+    params = module.params
+    name = params['name']
+    credentials = params['credentials']
     if credentials is None:
         return None
     stored = _user.stored_username(before)
@@ -261,7 +263,7 @@ def password_action(module, client, name, before):
                 ' and '.join('credentials.' + option for option in missing), 'is' if len(missing) == 1 else 'are'),
                 changed=False)
         return _user.PASSWORD_SET
-    if credentials.get('password') is None or p['update_password'] == 'on_create':
+    if credentials.get('password') is None or params['update_password'] == 'on_create':
         return None
     works, note = _objects.password_works(client, name, stored, credentials['password'], STRATEGY)
     if note:
@@ -275,40 +277,37 @@ def check_credentials(client, doing, name, source, body, username):
     """What Kuzzle would refuse in the credentials write, checked without writing (in check mode too)."""
     if 'password' in body and source is not None:
         # the local strategy's own checks: username not taken, password policies
-        client.call('POST', ['credentials', STRATEGY, name, '_validate'], body={'username': username, 'password': body['password']},
-                    doing=doing, read=True)
+        client.act('security:validateCredentials', strategy=STRATEGY, _id=name, body={'username': username, 'password': body['password']},
+                   doing=doing)
     elif 'username' in body:
         owner = _objects.username_owner(client, username, STRATEGY, doing=doing)
         if owner not in (None, name):
-            raise KuzzleError(doing, status=412, kuzzle_message='Login "%s" is already used (by user "%s").' % (username, owner))
+            raise _user.username_taken(name, username, owner)
 
 
 def removal(client, name, doing):
-    """What Kuzzle deletes with the user: its credentials strategies and (2.x) its API key count."""
+    """What Kuzzle deletes with the user: its credentials strategies and its API key count (where there are keys)."""
     removed = {'credentials': _objects.user_strategies(client, name, doing=doing)}
-    if client.major_version != 1:
+    if client.supports('api_keys'):
         removed['api_keys'] = _objects.count_api_keys(client, name, doing=doing)
     return removed
 
 
-def _written(answer):
+def written(answer):
     """The stored view of the user in the answer of createUser or updateUser."""
     return _report.stored_view(answer.get('_source') if isinstance(answer, dict) else None)
 
 
 def validate(module):
-    p = module.params
-    name = p['name']
-    problems = []
-    reason = id_problem('users', name)
-    if reason:
-        problems.append(reason)
-    elif name in _user.BUILT_IN_USERS:
+    params = module.params
+    name = params['name']
+    problems = id_problems('users', [name])
+    if not problems and name in _user.BUILT_IN_USERS:
         problems.append('user "%s" is the built-in anonymous user: Kuzzle does not store it' % name)
-    if p['state'] == 'present':
-        problems.extend(_user.content_problems(p['content']))
-        problems.extend(_user.profile_ids_problems(p['profile_ids'], p['purge_profile_ids']))
-        credentials = p['credentials']
+    if params['state'] == 'present':
+        problems.extend(_user.content_problems(params['content']))
+        problems.extend(_user.profile_ids_problems(params['profile_ids'], params['purge_profile_ids']))
+        credentials = params['credentials']
         if credentials is not None:
             if credentials.get('username') is None and credentials.get('password') is None:
                 problems.append('credentials needs username, password or both')
@@ -320,6 +319,63 @@ def validate(module):
                                 'another action' % (name, STRATEGY, name))
     if problems:
         module.fail_json(msg='Invalid task for user "%s": %s' % (name, '; '.join(problems)), changed=False)
+
+
+def canonical_pair(module, client, source):
+    """(before, after): the canonical stored user and the one the task wants ({} to delete it)."""
+    params = module.params
+    if params['state'] == 'absent':
+        return _user.normalize_user(source, sorted(_user.stored_content(source or {}))), {}
+    if source is None and params['profile_ids'] is None:
+        module.fail_json(msg='user "%s" does not exist, and profile_ids is required to create it' % params['name'], changed=False)
+    username = _user.NOT_MANAGED
+    if params['credentials'] is not None:
+        username = _objects.read_username(client, params['name'], STRATEGY) if source is not None else None
+    before = _user.normalize_user(source, sorted(params['content'] or ()), username)
+    after = _user.desired_user(before, params['profile_ids'], params['purge_profile_ids'], params['content'],
+                               (params['credentials'] or {}).get('username'), password_action(module, client, before))
+    return before, after
+
+
+def converge(module, client, source, before, after):
+    """Check what the writes need, then write unless in check mode; the result keys of the change."""
+    params = module.params
+    name = params['name']
+    query = {'refresh': params['refresh']}
+    if not after:
+        removed = removal(client, name, 'delete user "%s"' % name)
+        if not module.check_mode:
+            client.act('security:deleteUser', _id=name, query=query)
+        return {'user': {}, 'removed': removed, 'msg': _user.summarize(name, before, after) + _user.removal_words(removed)}
+
+    password = (params['credentials'] or {}).get('password')
+    action, credentials_body = _user.credentials_write(before, after, password)
+    doing = '%s user "%s"' % ('update' if before else 'create', name)
+    _objects.require_all(client, 'profiles', _user.new_profile_ids(before, after), doing)
+    if credentials_body:
+        check_credentials(client, doing, name, source, credentials_body, _user.stored_username(after))
+
+    body = _user.write_body(before, after, password)
+    if not before:
+        # createUser creates the credentials too
+        return {'user': _user.predict_stored(None, body) if module.check_mode else
+                written(client.act('security:createUser', _id=name, query=query, body=body))}
+
+    stored = _user.predict_stored(source, body) if body else _report.stored_view(source)
+    if module.check_mode:
+        return {'user': stored}
+    if body:
+        stored = written(client.act('security:updateUser', _id=name, query=query, body=body))
+    if action:
+        try:
+            client.act(_user.CREDENTIALS_ACTIONS[action], strategy=STRATEGY, _id=name, query=query, body=credentials_body)
+        except KuzzleError as err:
+            if not body:
+                raise
+            applied = _user.summarize(name, before, _user.without_credentials_change(before, after))
+            module.fail_json(msg='%s. Already applied: %s' % (err, applied), changed=True,
+                             error_id=err.error_id, status=err.status, user=stored)
+    return {'user': stored}
 
 
 def main():
@@ -337,86 +393,10 @@ def main():
         refresh=dict(type='str', default='wait_for', choices=['wait_for', 'false']),
     )
     module = kuzzle_module(argument_spec)
-    p = module.params
-    name = p['name']
     validate(module)
-
-    result = dict(changed=False)
     client = kuzzle_client(module)
-    password = (p['credentials'] or {}).get('password')
-    client.add_secret(password)  # masked in every message, even if Kuzzle echoes it
-    try:
-        with client:
-            source = _objects.read_object(client, 'users', name)
-            if p['state'] == 'absent':
-                before = _user.normalize_user(source, sorted(_user.stored_content(source or {})))
-                after = {}
-            else:
-                if source is None and p['profile_ids'] is None:
-                    module.fail_json(msg='user "%s" does not exist, and profile_ids is required to create it' % name, changed=False)
-                username = _user.NOT_MANAGED
-                if p['credentials'] is not None:
-                    username = _objects.read_username(client, name, STRATEGY) if source is not None else None
-                before = _user.normalize_user(source, sorted(p['content'] or ()), username)
-                after = _user.desired_user(before, p['profile_ids'], p['purge_profile_ids'], p['content'],
-                                           (p['credentials'] or {}).get('username'), password_action(module, client, name, before))
-
-            result['changed'] = before != after
-            result['msg'] = _user.summarize(name, before, after)
-            if module._diff:
-                result['diff'] = _report.build_diff('user', name, before, after)
-            if result['changed']:
-                result['user'] = converge(module, client, name, source, before, after, result)
-            else:
-                result['user'] = _report.stored_view(source)
-    except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
-    module.exit_json(**result)
-
-
-def converge(module, client, name, source, before, after, result):
-    """Check what the writes need, then write unless in check mode; the stored user after them."""
-    p = module.params
-    query = {'refresh': p['refresh']}
-    if not after:
-        doing = 'delete user "%s"' % name
-        result['removed'] = removal(client, name, doing)
-        result['msg'] = _user.summarize(name, before, after) + _user.removal_words(result['removed'])
-        if not module.check_mode:
-            client.call('DELETE', ['users', name], query=query, doing=doing)
-        return {}
-
-    password = (p['credentials'] or {}).get('password')
-    action, credentials_body = _user.credentials_write(before, after, password)
-    doing = '%s user "%s"' % ('create' if source is None else 'update', name)
-    _objects.require_all(client, 'profiles', _user.new_profile_ids(before, after), doing)
-    if credentials_body:
-        check_credentials(client, doing, name, source, credentials_body, _user.stored_username(after))
-
-    if source is None:
-        body = _user.create_body(after, password)
-        if module.check_mode:
-            return _user.predict_stored(None, body)
-        return _written(client.call('POST', ['users', name, '_create'], query=query, body=body, doing=doing))
-
-    body = _user.update_body(before, after)
-    stored = _user.predict_stored(source, body) if body else _report.stored_view(source)
-    if module.check_mode:
-        return stored
-    if body:
-        stored = _written(client.call('PUT', ['users', name, '_update'], query=query, body=body, doing=doing))
-    if action:
-        doing = '%s the %s credentials of user "%s"' % (action, STRATEGY, name)
-        method, segments = _user.credentials_route(action, name)
-        try:
-            client.call(method, segments, query=query, body=credentials_body, doing=doing)
-        except KuzzleError as err:
-            if not body:
-                raise
-            applied = _user.summarize(name, before, _user.without_credentials_change(before, after))
-            module.fail_json(msg='%s. Already applied: %s' % (err, applied), changed=True,
-                             error_id=err.error_id, status=err.status, user=stored)
-    return stored
+    client.add_secret((module.params['credentials'] or {}).get('password'))  # masked in every message, even if Kuzzle echoes it
+    run_object_task(module, client, 'users', canonical_pair, converge, _user.summarize)
 
 
 if __name__ == '__main__':

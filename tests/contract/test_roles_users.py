@@ -80,3 +80,20 @@ def test_mget_users_skips_missing(kuzzle):
     user = create_user(kuzzle)
     hits = ok(kuzzle.api('POST', '/users/_mGet', {'ids': [user, kuzzle.uid('missing')]}))['hits']
     assert [h['_id'] for h in hits] == [user]
+
+
+def test_force_lets_only_plugin_controllers_through(kuzzle):
+    """With force, Kuzzle takes an unknown action of a plugin's controller but never of a native one: exactly the
+    controllers of the collection's NATIVE_CONTROLLERS (plugins/module_utils/_role.py) among those Kuzzle lists."""
+    from ansible_collections.community.kuzzle.plugins.module_utils._role import NATIVE_CONTROLLERS
+
+    listed = ok(kuzzle.api('GET', '/_publicApi'))
+    refused = set()
+    for controller in listed:
+        status, body = kuzzle.api('PUT', f'/roles/{kuzzle.uid("force")}', {'controllers': {controller: {'actions': {'noSuchAction': True}}}},
+                                  query={'force': None})
+        if status != 200:
+            assert (status, body['error']['id']) == (400, 'security.role.unknown_action'), body
+            refused.add(controller)
+    assert refused == NATIVE_CONTROLLERS & set(listed)
+    assert set(listed) - NATIVE_CONTROLLERS, 'no plugin controller to tell native ones apart'

@@ -147,7 +147,9 @@ def test_profile_in_use_fails_cleanly_and_remove_takes_it_away(playbooks, admin,
     for check in (True, False):
         run = playbooks.run([task('delete', name=uid, state='absent')], check=check)
         assert run.rc != 0
-        run.clean_failure('delete', 'Could not delete profile "%s"' % uid, 'security.profile.in_use', uid + '-user')
+        result = run.clean_failure('delete', 'Nothing written: profile "%s": Kuzzle would refuse it (412 security.profile.in_use): ' % uid,
+                                   uid + '-user')
+        assert result['error_id'] == 'security.profile.in_use' and result['status'] == 412
     assert kuzzle.writes_since(mark) == []
     assert admin.profile(uid) is not None
 
@@ -280,7 +282,8 @@ def test_strict_checks_indexes_before_writing(playbooks, admin, kuzzle, uid):
     for check in (True, False):
         run = playbooks.run([task('strict bad', name=uid, policies=bad, strict=True)], check=check)
         assert run.rc != 0
-        run.clean_failure('strict bad', 'services.storage.unknown_collection', 'missing')
+        run.clean_failure('strict bad', 'Nothing written: profile "%s": Kuzzle would refuse it (412 services.storage.unknown_collection): '
+                          'collection "missing" of index "%s-idx" does not exist (strict is set)' % (uid, uid))
     assert kuzzle.writes_since(mark) == []
     run = playbooks.run([task('strict good', name=uid, policies=good, strict=True)])
     assert run.rc == 0, run.output

@@ -133,7 +133,7 @@ def test_role_in_use_fails_naming_the_profile_and_writes_nothing(playbooks, admi
     for check in (True, False):
         run = playbooks.run([task('delete', name=uid, state='absent')], check=check)
         assert run.rc != 0
-        result = run.clean_failure('delete', 'Could not delete role "%s"' % uid, '412', 'security.role.in_use',
+        result = run.clean_failure('delete', 'Nothing written: role "%s": Kuzzle would refuse it (412 security.role.in_use): ' % uid,
                                    '2 profile(s)', uid + '-p1', uid + '-p2')
         assert result['error_id'] == 'security.role.in_use' and result['status'] == 412
     assert kuzzle.writes_since(mark) == []
@@ -166,7 +166,8 @@ def test_unknown_controller_or_action_is_refused_cleanly_in_check_mode_too(playb
         run = playbooks.run(tasks, check=check)
         for i, case in enumerate(cases):
             error_id, fragment = case[2:]
-            result = run.clean_failure('case %d' % i, 'Could not create role "%s"' % uid, '400', error_id, fragment)
+            result = run.clean_failure('case %d' % i, 'Nothing written: role "%s": Kuzzle would refuse it (400 %s): ' % (uid, error_id),
+                                       fragment)
             assert result['error_id'] == error_id and result['status'] == 400
     assert kuzzle.writes_since(mark) == []
     assert admin.role(uid) is None

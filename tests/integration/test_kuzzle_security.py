@@ -99,9 +99,13 @@ def test_unknown_actions_and_taken_usernames_are_refused_before_any_write(playbo
     run = playbooks.run([converge(**wanted)], check=True)
     assert run.rc != 0
     msg = run.result('converge')['msg']
-    assert 'role "%s-b": Kuzzle would answer 400 security.role.unknown_action: controller "document" has no action "serach"' % uid in msg
+    assert msg.startswith('Nothing written: ')
+    assert ('role "%s-b": Kuzzle would refuse it (400 security.role.unknown_action): controller "document" has no action "serach"'
+            % uid) in msg
     assert 'did you mean "search"' in msg
-    assert 'user "%s-u": username "%s" is already used by user "%s"' % (uid, admin.username, admin.username) in msg
+    assert ('user "%s-u": Kuzzle would refuse it (412): username "%s" is already used by user "%s"'
+            % (uid, admin.username, admin.username)) in msg
+    assert run.result('converge')['status'] == 412 and run.result('converge')['error_id'] is None  # the first refusal's
     assert kuzzle.writes_since(mark) == []
 
 
@@ -140,7 +144,9 @@ def test_purge_deletes_unlisted_objects_but_never_reserved_or_used_ones(playbook
     mark = kuzzle.mark()
     run = playbooks.run([converge(profiles=everything['profiles'], purge=True)], check=True)
     assert run.rc != 0
-    assert 'cannot delete profiles "%s-extra": 1 users still use them (%s-user)' % (uid, uid) in run.result('converge')['msg']
+    assert ('Nothing written: the deletion of profiles "%s-extra": Kuzzle would refuse it (412 security.profile.in_use): '
+            '1 users still use them (%s-user)' % (uid, uid)) in run.result('converge')['msg']
+    assert run.result('converge')['error_id'] == 'security.profile.in_use' and run.result('converge')['status'] == 412
     assert kuzzle.writes_since(mark) == []
 
     status, body = admin.api('DELETE', '/users/%s-user' % uid, query={'refresh': 'wait_for'})

@@ -208,8 +208,9 @@ def test_a_username_of_another_user_fails_cleanly_in_check_mode_too(playbooks, a
     for check in (True, False):
         run = playbooks.run([task('taken', name=uid, content={'x': 1}, credentials={'username': uid + '-taken'})], check=check)
         assert run.rc != 0
-        result = run.clean_failure('taken', 'Could not update user "%s"' % uid, 'Login "%s-taken" is already used' % uid, uid + '-other')
-        assert result['status'] == 412 and result['changed'] is False
+        result = run.clean_failure('taken', 'Nothing written: user "%s": Kuzzle would refuse it (412): username "%s-taken" is already '
+                                   'used by user "%s-other"' % (uid, uid, uid))
+        assert result['status'] == 412 and result['error_id'] is None and result['changed'] is False
     assert kuzzle.writes_since(mark) == []
     assert username_of(admin, uid) == uid and 'x' not in stored_user(admin, uid)
 

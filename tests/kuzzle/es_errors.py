@@ -54,3 +54,25 @@ def document_missing(index, uuid, doc_id):
 def unsupported(what):
     """Something real Elasticsearch does and this stand-in deliberately does not."""
     return bad_request(f'not supported by the Elasticsearch stand-in of the tests: {what}')
+
+
+def mapper_parsing(reason):
+    """A mapping Elasticsearch cannot parse (``PUT _mapping``)."""
+    return error(400, 'mapper_parsing_exception', reason)
+
+
+def mapper_error(reason):
+    """Elasticsearch's MapperException, which carries no HTTP status of its own: a 500."""
+    return error(500, 'mapper_exception', reason)
+
+
+def failed_to_parse_mapping(exc):
+    """What index creation answers for a mapping error: wrapped, the original as root cause."""
+    cause = {k: v for k, v in exc.body['error'].items() if k != 'root_cause'}
+    outer = {'type': 'mapper_parsing_exception', 'reason': f'Failed to parse mapping [_doc]: {cause["reason"]}',
+             'caused_by': cause}
+    return EsError(400, {'error': dict(outer, root_cause=[dict(cause)]), 'status': 400})
+
+
+def index_closed(name, uuid):
+    return error(400, 'index_closed_exception', 'closed', index_uuid=uuid, index=name)

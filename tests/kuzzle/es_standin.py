@@ -87,12 +87,14 @@ class Router:
             return 200, store.count(index, _json_body(raw), params)
         if action == '_delete_by_query' and index and method == 'POST':
             return 200, store.delete_by_query(index, _json_body(raw), params)
+        if action == '_update_by_query' and index and method == 'POST':
+            return 200, store.update_by_query(index, _json_body(raw), params)
         if action == '_mget':
             return 200, store.mget(index, _json_body(raw), _source_flag(params))
         if action == '_bulk' and method in ('POST', 'PUT'):
             return 200, store.bulk(index, _ndjson(raw))
         if action in ('_refresh', '_flush'):
-            store.resolve(index)  # 404 on an unknown index, like ES
+            store.resolve(index, open_only=True)  # 404 on an unknown index, 400 on a closed one, like ES
             return 200, {'_shards': {'total': 1, 'successful': 1, 'failed': 0}}
         if action in ('_alias', '_aliases'):
             return self._alias(method, index, rest, raw)
@@ -104,9 +106,10 @@ class Router:
             if method == 'GET':
                 return 200, store.get_settings(index)
             return 200, store.put_settings(index, _json_body(raw))
-        if action in ('_open', '_close') and index and method == 'POST':
-            store.resolve(index)
-            return 200, {'acknowledged': True, 'shards_acknowledged': True}
+        if action == '_close' and index and method == 'POST':
+            return 200, store.close_index(index)
+        if action == '_open' and index and method == 'POST':
+            return 200, store.open_index(index)
         if action == '_stats':
             return 200, store.stats(index)
         if index is None:

@@ -14,7 +14,9 @@ import time
 import uuid
 
 import es_errors
+import es_mapping
 import es_search
+import es_settings
 
 VERSION = '7.17.26'  # what the kuzzleio/elasticsearch:7 image runs
 _BAD_INDEX_CHARS = set('\\/*?"<>| ,#:')
@@ -31,30 +33,16 @@ def _deep_merge(base, changes):
     return out
 
 
-def _stringify(settings):
-    """ES returns every index setting as a string, nested under ``index``."""
-    flat = {}
-    for key, value in settings.items():
-        key = key[len('index.'):] if key.startswith('index.') else key
-        if key == 'index' and isinstance(value, dict):
-            flat.update(_stringify(value))
-        elif isinstance(value, dict):
-            flat[key] = _stringify(value)
-        else:
-            flat[key] = str(value).lower() if isinstance(value, bool) else str(value)
-    return flat
-
-
 class Index:
-    """One concrete index: documents by id, with the mappings and settings it was given."""
+    """One concrete index: documents by id, its mappings (as GET _mapping shows them), its flat
+    settings (es_settings) and whether it is closed."""
 
     def __init__(self, name, mappings, settings):
         self.name = name
         self.uuid = uuid.uuid4().hex[:22]
-        self.mappings = mappings or {}
-        self.settings = dict({'number_of_shards': '1', 'number_of_replicas': '1'}, **_stringify(settings or {}))
-        self.settings.update({'uuid': self.uuid, 'provided_name': name,
-                              'creation_date': str(int(time.time() * 1000)), 'version': {'created': '7172699'}})
+        self.mappings = mappings
+        self.settings = es_settings.create(name, self.uuid, settings)
+        self.closed = False
         self.docs = {}  # id -> [source, version, seq_no]
         self.seq_no = -1
 
@@ -71,6 +59,7 @@ class Store:
         self.indices = {}
         self.aliases = {}  # alias -> set of index names
         self.scrolls = es_search.Scrolls()
+        self.tasks = 0  # ids of the background tasks _update_by_query answers with
         self._log = open(write_log, 'a', encoding='utf-8') if write_log else None  # pylint: disable=consider-using-with
 
     def close(self):
@@ -88,13 +77,17 @@ class Store:
             self._log.flush()
 
     # -- names -----------------------------------------------------------------------------
-    def resolve(self, names, ignore_unavailable=False):
-        """Concrete indices named by a comma list of indices, aliases or wildcards."""
+    def resolve(self, names, ignore_unavailable=False, open_only=False):
+        """Concrete indices named by a comma list of indices, aliases or wildcards.
+
+        ``open_only`` is for data requests (documents, searches, refresh): wildcards skip closed
+        indices and a closed index named explicitly is an ``index_closed_exception``."""
         found = []
         for name in (names or '_all').split(','):
+            wildcard = name in ('_all', '*') or '*' in name or '?' in name
             if name in ('_all', '*'):
                 matches = list(self.indices)
-            elif '*' in name or '?' in name:
+            elif wildcard:
                 matches = [i for i in self.indices if fnmatch.fnmatchcase(i, name)]
                 matches += [i for a, targets in self.aliases.items() if fnmatch.fnmatchcase(a, name) for i in targets]
             elif name in self.indices:
@@ -105,20 +98,27 @@ class Store:
                 matches = []
             else:
                 raise es_errors.index_not_found(name)
-            found.extend(m for m in matches if m not in found)
+            for match in matches:
+                index = self.indices[match]
+                if open_only and index.closed:
+                    if wildcard or ignore_unavailable:
+                        continue
+                    raise es_errors.index_closed(index.name, index.uuid)
+                if match not in found:
+                    found.append(match)
         return [self.indices[name] for name in found]
 
     def target(self, name):
         """The single index a document write or read goes to (an index or a one-index alias)."""
         if name in self.indices:
-            return self.indices[name]
+            return self.resolve(name, open_only=True)[0]
         targets = self.aliases.get(name)
         if not targets:
             # Real ES would auto-create the index; Kuzzle always creates collections first.
             raise es_errors.index_not_found(name)
         if len(targets) > 1:
             raise es_errors.bad_request(f'no write index is defined for alias [{name}]')
-        return self.indices[next(iter(targets))]
+        return self.resolve(next(iter(targets)), open_only=True)[0]
 
     # -- indices ---------------------------------------------------------------------------
     def index_exists(self, names):
@@ -138,7 +138,13 @@ class Store:
                                       f'Invalid index name [{name}], must be lowercase, not an alias, '
                                       'and without \\, /, *, ?, ", <, >, |, space, comma, #, :',
                                       index=name, index_uuid='_na_')
-            self.indices[name] = Index(name, body.get('mappings'), body.get('settings'))
+            try:
+                mappings = es_mapping.render(es_mapping.parse(body.get('mappings') or {}))
+            except es_errors.EsError as exc:
+                if exc.body['error']['type'] == 'mapper_parsing_exception':
+                    raise es_errors.failed_to_parse_mapping(exc) from exc
+                raise
+            self.indices[name] = Index(name, mappings, body.get('settings'))
             for alias in body.get('aliases') or {}:
                 self.aliases.setdefault(alias, set()).add(name)
             self.log_write('create_index', name)
@@ -159,7 +165,7 @@ class Store:
         """``GET /{index}``: aliases, mappings and settings of each index."""
         with self.lock:
             return {i.name: {'aliases': {a: {} for a in self.aliases_of(i.name)},
-                             'mappings': i.mappings, 'settings': {'index': i.settings}}
+                             'mappings': i.mappings, 'settings': es_settings.nest(i.settings)}
                     for i in self.resolve(names)}
 
     def aliases_of(self, index_name):
@@ -213,27 +219,64 @@ class Store:
             return {i.name: {'mappings': i.mappings} for i in self.resolve(names)}
 
     def put_mapping(self, names, body):
+        """ES's mapping update: merged by es_mapping's rules, all indices or none (the attempt is
+        logged either way)."""
         with self.lock:
-            for index in self.resolve(names):
-                index.mappings = _deep_merge(index.mappings, body)
+            indices = self.resolve(names)
+            try:
+                update = es_mapping.parse(body)
+                merged = [(index, es_mapping.merge(index.mappings, update)) for index in indices]
+            except es_errors.EsError:
+                for index in indices:
+                    self.log_write('put_mapping', index.name, None, 'refused')
+                raise
+            for index, mappings in merged:
+                index.mappings = mappings
                 self.log_write('put_mapping', index.name)
             return {'acknowledged': True}
 
     def get_settings(self, names):
         with self.lock:
-            return {i.name: {'settings': {'index': i.settings}} for i in self.resolve(names)}
+            return {i.name: {'settings': es_settings.nest(i.settings)} for i in self.resolve(names)}
 
     def put_settings(self, names, body):
+        """ES's settings update (es_settings): static settings only on closed indices."""
         with self.lock:
-            for index in self.resolve(names):
-                index.settings.update(_stringify(body))
+            indices = self.resolve(names)
+            try:
+                updated = [(i, es_settings.update(i.name, i.uuid, i.settings, body, i.closed)) for i in indices]
+            except es_errors.EsError:
+                for index in indices:
+                    self.log_write('put_settings', index.name, None, 'refused')
+                raise
+            for index, settings in updated:
+                index.settings = settings
                 self.log_write('put_settings', index.name)
             return {'acknowledged': True}
+
+    def close_index(self, names):
+        """``POST /{index}/_close``: documents and searches are refused until it is reopened."""
+        with self.lock:
+            indices = self.resolve(names)
+            for index in indices:
+                index.closed = True
+                index.settings['index.verified_before_close'] = 'true'
+                self.log_write('close_index', index.name)
+            return {'acknowledged': True, 'shards_acknowledged': True,
+                    'indices': {i.name: {'closed': True} for i in indices}}
+
+    def open_index(self, names):
+        with self.lock:
+            for index in self.resolve(names):
+                index.closed = False
+                index.settings.pop('index.verified_before_close', None)
+                self.log_write('open_index', index.name)
+            return {'acknowledged': True, 'shards_acknowledged': True}
 
     def stats(self, names=None):
         with self.lock:
             per_index = {}
-            for index in self.resolve(names):
+            for index in self.resolve(names, open_only=True):
                 size = sum(len(json.dumps(doc[0])) for doc in index.docs.values())
                 figures = {'docs': {'count': len(index.docs), 'deleted': 0}, 'store': {'size_in_bytes': size}}
                 per_index[index.name] = {'uuid': index.uuid, 'primaries': figures, 'total': figures}
@@ -337,7 +380,7 @@ class Store:
 
     # -- search ----------------------------------------------------------------------------
     def _matches(self, names, body, params):
-        indices = self.resolve(names, params.get('ignore_unavailable') == 'true')
+        indices = self.resolve(names, params.get('ignore_unavailable') == 'true', open_only=True)
         pred = es_search.predicate(body)
         hits = [(i.name, doc_id, doc[0]) for i in indices for doc_id, doc in i.docs.items() if pred(doc_id, doc[0])]
         if body.get('sort') is not None:
@@ -378,6 +421,27 @@ class Store:
                     'deleted': len(hits), 'batches': 1 if hits else 0, 'version_conflicts': 0, 'noops': 0,
                     'retries': {'bulk': 0, 'search': 0}, 'throttled_millis': 0, 'requests_per_second': -1.0,
                     'throttled_until_millis': 0, 'failures': []}
+
+    def update_by_query(self, names, body, params):
+        """``_update_by_query`` without a script: every match is reindexed as it is (a new
+        version), as Kuzzle asks after a ``dynamic`` change; scripts are not supported."""
+        with self.lock:
+            if 'script' in body:
+                raise es_errors.unsupported('update_by_query scripts')
+            started = time.monotonic()
+            hits = self._matches(names, body, params)
+            for index_name, doc_id, _source in hits:
+                index = self.indices[index_name]
+                doc = index.docs[doc_id]
+                index.docs[doc_id] = [doc[0], doc[1] + 1, index.next_seq()]
+                self.log_write('update_by_query', index_name, doc_id, 'updated')
+            self.tasks += 1
+            if params.get('wait_for_completion') == 'false':
+                return {'task': f'es-standin:{self.tasks}'}
+            return {'took': int((time.monotonic() - started) * 1000), 'timed_out': False, 'total': len(hits),
+                    'updated': len(hits), 'deleted': 0, 'batches': 1 if hits else 0, 'version_conflicts': 0,
+                    'noops': 0, 'retries': {'bulk': 0, 'search': 0}, 'throttled_millis': 0,
+                    'requests_per_second': -1.0, 'throttled_until_millis': 0, 'failures': []}
 
     # -- bulk ------------------------------------------------------------------------------
     def bulk(self, default_index, lines):
@@ -420,7 +484,7 @@ class Store:
     # -- cluster ---------------------------------------------------------------------------
     def cat_indices(self):
         with self.lock:
-            return [{'health': 'green', 'status': 'open', 'index': i.name, 'uuid': i.uuid, 'pri': '1', 'rep': '0',
+            return [{'health': 'green', 'status': 'close' if i.closed else 'open', 'index': i.name, 'uuid': i.uuid, 'pri': '1', 'rep': '0',
                      'docs.count': str(len(i.docs)), 'docs.deleted': '0', 'store.size': '0b', 'pri.store.size': '0b'}
                     for i in self.indices.values()]
 

@@ -21,7 +21,7 @@ import responses
 from responses import registries
 from urllib3.response import HTTPResponse
 
-from ansible_collections.community.kuzzle.plugins.module_utils import _client
+from ansible_collections.community.kuzzle.plugins.module_utils import _client, _errors
 from ansible_collections.community.kuzzle.plugins.module_utils._client import (
     KuzzleClient,
     KuzzleError,
@@ -41,7 +41,8 @@ PROFILE = {'_id': 'p1', '_source': {'policies': [{'roleId': 'default'}], 'rateLi
 
 
 def envelope(result, action='getProfile', status=200, error=None, version=2):
-    """A Kuzzle answer: 2.x has headers (and node in a cluster; kuzzle-api.md 2.4), 1.x has index/collection instead (2.5)."""
+    """A Kuzzle answer: 2.x has headers, and node in a cluster (tests/contract/test_protocol.py::test_success_envelope);
+    1.x has index and collection instead."""
     body = {'action': action, 'controller': 'security', 'error': error, 'requestId': 'r-1',
             'result': result, 'status': status, 'volatile': None}
     if version == 2:
@@ -187,14 +188,6 @@ def test_a_redirect_is_not_followed_and_is_explained(rsps):
     assert str(err) == ('Could not create profile "p1": HTTP 301, the server redirects to '
                         'https://kuzzle.test/profiles/p1/_create: set url to the address Kuzzle answers on')
     assert client.request_count == 1
-
-
-def test_errors_made_by_modules_read_the_same():
-    err = KuzzleError('update profile "p1"', status=412, error_id='services.storage.unknown_index',
-                      kuzzle_message='index "shop" does not exist (strict is set)')
-    assert str(err) == ('Could not update profile "p1": Kuzzle answered 412 services.storage.unknown_index: '
-                        'index "shop" does not exist (strict is set)')
-    assert str(KuzzleError('')) == 'Could not call Kuzzle: no answer from Kuzzle'
 
 
 # --- URL building ---------------------------------------------------------------------------------
@@ -371,7 +364,7 @@ def test_secrets_echoed_by_the_server_are_masked(rsps, secret_kind):
     err = failure(client.call, 'GET', ['profiles', 'p1'], doing='read profile "p1" with %s' % secret)
     assert secret not in str(err)
     assert secret not in repr(err.__dict__)
-    assert _client.MASK in str(err)
+    assert _errors.MASK in str(err)
 
 
 def test_the_login_token_is_masked_too(rsps):
@@ -380,14 +373,6 @@ def test_the_login_token_is_masked_too(rsps):
     err = failure(KuzzleClient(BASE, username='admin', password=PASSWORD).call, 'GET', ['profiles', 'p1'])
     assert JWT not in str(err)
     assert str(err).endswith('Kuzzle answered 401 security.token.expired: Token ******** expired')
-
-
-def test_server_version(rsps):
-    add(rsps, 'GET', json_body=envelope({'serverInfo': {'kuzzle': {'version': '2.56.0', 'api': {}}}},
-                                        action='info'))
-    client = KuzzleClient(BASE)
-    assert client.server_version() == '2.56.0'
-    assert rsps.calls[0].request.url == BASE + '/_serverInfo'
 
 
 def test_tls_and_timeout_settings_reach_the_transport(rsps, monkeypatch):

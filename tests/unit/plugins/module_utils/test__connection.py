@@ -18,7 +18,7 @@ from ansible.module_utils import basic
 from ansible_collections.community.kuzzle.plugins.doc_fragments._connection import ModuleDocFragment
 from ansible_collections.community.kuzzle.plugins.module_utils import _connection
 from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleClient, KuzzleError
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import patch_module_args
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.utils import patch_module_args
 from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
     connection_argument_spec,
     fail_kuzzle,
@@ -95,10 +95,10 @@ def test_the_doc_fragment_matches_the_spec():
 
 def test_defaults():
     module = make({'name': 'p1'})
-    p = module.params
-    assert (p['url'], p['auth_strategy'], p['validate_certs'], p['timeout'], p['retries']) == (
+    params = module.params
+    assert (params['url'], params['auth_strategy'], params['validate_certs'], params['timeout'], params['retries']) == (
         'http://localhost:7512', 'local', True, 10.0, 3)
-    assert p['username'] is None and p['password'] is None and p['token'] is None
+    assert params['username'] is None and params['password'] is None and params['token'] is None
     assert module.supports_check_mode is True
 
 
@@ -117,8 +117,8 @@ def test_the_environment_fills_unset_options(monkeypatch):
     monkeypatch.setenv('KUZZLE_USERNAME', 'admin')
     monkeypatch.setenv('KUZZLE_PASSWORD', 'env-password')
     module = make({'name': 'p1'})
-    p = module.params
-    assert (p['url'], p['username'], p['password'], p['token']) == (
+    params = module.params
+    assert (params['url'], params['username'], params['password'], params['token']) == (
         'https://kuzzle.example:7512', 'admin', 'env-password', None)
     assert 'env-password' in module.no_log_values
 
@@ -127,8 +127,8 @@ def test_the_task_wins_over_the_environment(monkeypatch):
     monkeypatch.setenv('KUZZLE_URL', 'https://kuzzle.example:7512')
     monkeypatch.setenv('KUZZLE_USERNAME', 'env-user')
     monkeypatch.setenv('KUZZLE_PASSWORD', 'env-password')
-    p = make({'name': 'p1', 'url': 'http://other:7512', 'username': 'u', 'password': 'pw'}).params
-    assert (p['url'], p['username'], p['password']) == ('http://other:7512', 'u', 'pw')
+    params = make({'name': 'p1', 'url': 'http://other:7512', 'username': 'u', 'password': 'pw'}).params
+    assert (params['url'], params['username'], params['password']) == ('http://other:7512', 'u', 'pw')
 
 
 def test_env_token_is_ignored_when_the_task_gives_credentials(monkeypatch):
@@ -142,21 +142,21 @@ def test_env_token_is_ignored_when_the_task_gives_credentials(monkeypatch):
 def test_env_credentials_are_ignored_when_the_task_gives_a_token(monkeypatch):
     monkeypatch.setenv('KUZZLE_USERNAME', 'admin')
     monkeypatch.setenv('KUZZLE_PASSWORD', 'env-password')
-    p = make({'name': 'p1', 'token': 'kapikey-task'}).params
-    assert (p['username'], p['password'], p['token']) == (None, None, 'kapikey-task')
+    params = make({'name': 'p1', 'token': 'kapikey-task'}).params
+    assert (params['username'], params['password'], params['token']) == (None, None, 'kapikey-task')
 
 
 def test_a_lone_env_username_does_not_block_a_task_token(monkeypatch):
     monkeypatch.setenv('KUZZLE_USERNAME', 'admin')
-    p = make({'name': 'p1', 'token': 'kapikey-task'}).params
-    assert (p['username'], p['token']) == (None, 'kapikey-task')
+    params = make({'name': 'p1', 'token': 'kapikey-task'}).params
+    assert (params['username'], params['token']) == (None, 'kapikey-task')
 
 
 def test_task_username_with_env_password(monkeypatch):
     monkeypatch.setenv('KUZZLE_PASSWORD', 'env-password')
     monkeypatch.setenv('KUZZLE_TOKEN', 'kapikey-from-env')
-    p = make({'name': 'p1', 'username': 'admin'}).params
-    assert (p['username'], p['password'], p['token']) == ('admin', 'env-password', None)
+    params = make({'name': 'p1', 'username': 'admin'}).params
+    assert (params['username'], params['password'], params['token']) == ('admin', 'env-password', None)
 
 
 def test_env_token_alone_is_used(monkeypatch):
@@ -169,8 +169,8 @@ def test_env_token_alone_is_used(monkeypatch):
 def test_empty_environment_variables_count_as_unset(monkeypatch):
     for name in ENV:
         monkeypatch.setenv(name, '')
-    p = make({'name': 'p1'}).params
-    assert (p['url'], p['username'], p['password'], p['token']) == ('http://localhost:7512', None, None, None)
+    params = make({'name': 'p1'}).params
+    assert (params['url'], params['username'], params['password'], params['token']) == ('http://localhost:7512', None, None, None)
 
 
 def test_both_kinds_in_the_task_fail():

@@ -57,7 +57,7 @@ def shuffled(policies, rnd):
 
 
 def kuzzle_update(source, body):
-    """What Kuzzle's updateProfile stores: a shallow top-level merge (kuzzle-api.md 3.1)."""
+    """What Kuzzle's updateProfile stores: a shallow top-level merge (tests/contract/test_profiles.py::test_update_profile_is_a_shallow_merge)."""
     stored = copy.deepcopy(source)
     stored.update(copy.deepcopy(body))
     return stored

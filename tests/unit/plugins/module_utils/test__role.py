@@ -57,7 +57,7 @@ def key_orders(value):
 
 
 def kuzzle_update_role(source, body):
-    """What Kuzzle's updateRole stores: the body replaces the whole role (kuzzle-api.md 4.2)."""
+    """What Kuzzle's updateRole stores: the body replaces the whole role (tests/contract/test_roles_users.py::test_update_role_replaces_the_whole_role)."""
     del source
     stored = copy.deepcopy(body)
     stored['_kuzzle_info'] = {'updatedAt': 2, 'updater': None}

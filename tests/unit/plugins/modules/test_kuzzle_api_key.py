@@ -21,7 +21,7 @@ import responses
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_api_key
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, body_of, calls, envelope, kuzzle_error, methods
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.utils import URL, body_of, calls, envelope, kuzzle_error, methods
 
 TOKEN = 'kapikey-eyJhbGciOiJIUzI1NiJ9.eyJfaWQiOiJjaSJ9.c2lnbmF0dXJlLW9mLXRoZS1rZXk'
 SEARCH = URL + '/users/ci/api-keys/_search?from=0&size=1000'

@@ -15,7 +15,7 @@ import responses
 
 
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_login
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, calls, envelope, kuzzle_error
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.utils import URL, calls, envelope, kuzzle_error
 
 JWT = 'kauth-eyJhbGciOiJIUzI1NiJ9.eyJfaWQiOiJhZG1pbiJ9.c2Vzc2lvbi1zaWduYXR1cmU'
 PASSWORD = 'S3cr3t-admin-pw'

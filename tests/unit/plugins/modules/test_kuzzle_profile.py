@@ -13,10 +13,11 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 
+import pytest
 import responses
 
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_profile
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, body_of, calls, envelope, kuzzle_error
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.utils import URL, body_of, calls, envelope, kuzzle_error
 
 PROFILE = URL + '/profiles/p1'
 STORED = {'policies': [{'roleId': 'reader'}], 'rateLimit': 7, 'tags': ['t'],
@@ -86,6 +87,19 @@ def test_update_sends_only_changed_keys_with_flags(run_module, kuzzle_http):
     assert body_of(kuzzle_http.calls[-1]) == {'policies': updated['policies']}
 
 
+@pytest.mark.parametrize('check', [True, False])
+def test_strict_with_a_missing_index_is_refused_before_anything_is_written(run_module, kuzzle_http, check):
+    kuzzle_http.add(responses.GET, PROFILE, json=envelope({'_id': 'p1', '_source': STORED}))
+    kuzzle_http.add(responses.GET, URL + '/shop/_exists', json=envelope(False, action='exists', controller='index'))
+    failed, result = run_module(kuzzle_profile.main, dict(
+        name='p1', strict=True, policies=[{'role_id': 'reader', 'restricted_to': [{'index': 'shop'}]}]), check=check)
+    assert failed and result['changed'] is False
+    assert result['msg'] == ('Nothing written: profile "p1": Kuzzle would refuse it (412 services.storage.unknown_index): '
+                             'index "shop" does not exist (strict is set)')
+    assert (result['error_id'], result['status']) == ('services.storage.unknown_index', 412)
+    assert calls(kuzzle_http) == [('GET', '/profiles/p1'), ('GET', '/shop/_exists')]
+
+
 def test_unknown_role_stops_before_the_write(run_module, kuzzle_http):
     kuzzle_http.add(responses.GET, PROFILE, json=NOT_FOUND, status=404)
     kuzzle_http.add(responses.POST, URL + '/roles/_mGet', status=404,
@@ -118,8 +132,9 @@ def test_delete_refuses_when_users_have_the_profile(run_module, kuzzle_http):
     kuzzle_http.add(responses.POST, URL + '/users/_search?from=0&size=10', json=envelope(
         {'hits': [{'_id': 'u1', '_source': {}}], 'total': 1}, action='searchUsers'))
     failed, result = run_module(kuzzle_profile.main, dict(name='p1', state='absent'))
-    assert failed and result['error_id'] == 'security.profile.in_use'
-    assert 'u1' in result['msg'] and 'on_assigned_users=remove' in result['msg']
+    assert failed and result['error_id'] == 'security.profile.in_use' and result['status'] == 412
+    assert result['msg'] == ('Nothing written: profile "p1": Kuzzle would refuse it (412 security.profile.in_use): '
+                             '1 user(s) still have this profile (u1); set on_assigned_users=remove to take it away from them')
     assert body_of(kuzzle_http.calls[1]) == {'query': {'terms': {'profileIds': ['p1']}}}
     assert 'DELETE' not in [c.request.method for c in kuzzle_http.calls]
 
@@ -135,7 +150,7 @@ def test_delete_with_remove(run_module, kuzzle_http):
     assert calls(kuzzle_http)[-1] == ('DELETE', '/profiles/p1?refresh=wait_for&onAssignedUsers=remove')
 
 
-# --- Kuzzle 1.x: same routes, other shapes (kuzzle-api.md 2.5, 2.7, 10) ---------------------------
+# --- Kuzzle 1.x (answers in its envelope, utils.envelope(v1=True)): same routes, no rate limit ----------
 
 STORED_V1 = {'policies': [{'roleId': 'reader', 'restrictedTo': [{'index': 'i', 'collections': ['b', 'a']}]}]}
 

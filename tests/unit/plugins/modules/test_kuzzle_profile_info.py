@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_profile, kuzzle_profile_info
 from ansible_collections.community.kuzzle.tests.unit.plugins.module_utils.test__profile_params import SOURCE
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, calls, envelope, kuzzle_error
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.utils import URL, calls, envelope, kuzzle_error
 
 INFO = {'author': None, 'createdAt': 1, 'updatedAt': None, 'updater': None}
 EDITOR = {'policies': [{'roleId': 'writer', 'restrictedTo': [{'index': 'shop', 'collections': ['products', 'carts']}]},

@@ -19,7 +19,7 @@ import responses
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_role
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, body_of, calls, envelope, kuzzle_error
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.utils import URL, body_of, calls, envelope, kuzzle_error
 
 ROLE = URL + '/roles/r1'
 CONTROLLERS = {'document': {'actions': {'get': True, 'search': True}}, 'auth': {'actions': {'login': True}}}
@@ -124,7 +124,7 @@ def test_unknown_action_stops_before_the_write_in_check_mode_too(run_module, kuz
         failed, result = run_module(kuzzle_role.main, dict(
             name='r1', controllers={'document': {'actions': {'gte': True}}}, force=True), check=check)
         assert failed
-        assert result['msg'] == ('Could not create role "r1": Kuzzle would answer 400 security.role.unknown_action: '
+        assert result['msg'] == ('Nothing written: role "r1": Kuzzle would refuse it (400 security.role.unknown_action): '
                                  'controller "document" has no action "gte"; did you mean "get"?')
         assert result['error_id'] == 'security.role.unknown_action' and result['status'] == 400
         assert calls(kuzzle_http) == [('GET', '/roles/r1'), ('GET', '/_publicApi')]
@@ -186,7 +186,7 @@ def test_delete_refuses_when_profiles_use_the_role_naming_them(run_module, kuzzl
             {'hits': [{'_id': 'p%d' % i, '_source': {}} for i in range(10)], 'total': 12}, action='searchProfiles'))
         failed, result = run_module(kuzzle_role.main, dict(name='r1', state='absent'), check=check)
         assert failed and result['error_id'] == 'security.role.in_use' and result['status'] == 412
-        assert result['msg'] == ('Could not delete role "r1": Kuzzle would answer 412 security.role.in_use: 12 profile(s) '
+        assert result['msg'] == ('Nothing written: role "r1": Kuzzle would refuse it (412 security.role.in_use): 12 profile(s) '
                                  'still use this role (p0, p1, p2, p3, p4, p5, p6, p7, p8, p9, ...); remove the role from them first')
         assert body_of(kuzzle_http.calls[1]) == {'query': {'terms': {'policies.roleId': ['r1']}}}
         assert 'DELETE' not in [c.request.method for c in kuzzle_http.calls]
@@ -268,7 +268,7 @@ def test_ids_are_url_encoded(run_module, kuzzle_http):
     assert not failed and result['changed'] is False
 
 
-# --- Kuzzle 1.x: same routes, no controller checks, updateRole merges (kuzzle-api.md 2.5, 2.7, 10) ------
+# --- Kuzzle 1.x (answers in its envelope, utils.envelope(v1=True)): no controller checks, updateRole merges ---
 
 
 def test_v1_update_replaces_with_create_or_replace_and_checks_nothing(run_module, kuzzle_http):

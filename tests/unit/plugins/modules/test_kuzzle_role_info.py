@@ -14,7 +14,7 @@ import responses
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects
 from ansible_collections.community.kuzzle.plugins.module_utils._client import KuzzleClient
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_role_info
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, body_of, calls, envelope, kuzzle_error
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.utils import URL, body_of, calls, envelope, kuzzle_error
 
 INFO = {'author': None, 'createdAt': 1, 'updatedAt': None, 'updater': None}
 READER = {'controllers': {'document': {'actions': {'search': True, 'get': True}}}, '_kuzzle_info': INFO, 'description': 'd'}

@@ -13,7 +13,7 @@ import json
 import responses
 
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_security
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, calls, envelope
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.utils import URL, calls, envelope
 
 PROFILES = dict(('p%03d' % i, {'policies': [{'roleId': 'reader'}], 'rateLimit': i}) for i in range(250))
 
@@ -94,3 +94,22 @@ def test_kuzzle_1_replaces_roles_and_waits_on_each_write_instead_of_refreshing(r
     assert not failed, result
     # no publicApi check, no force, no security:refresh on 1.x; the role is replaced (1.x's updateRole merges)
     assert calls(kuzzle_http) == [('POST', '/roles/_search?from=0&size=1000'), ('PUT', '/roles/reader?refresh=wait_for')]
+
+
+def test_refusals_it_predicts_say_so_and_give_the_first_error_id(run_module, kuzzle_http):
+    roles = {'r1': {'controllers': {'document': {'actions': {'gte': True}}}}}
+    stored_roles = [{'_id': 'r1', '_source': {'controllers': {'document': {'actions': {'get': True}}}}},
+                    {'_id': 'old', '_source': {'controllers': {'document': {'actions': {'get': True}}}}}]
+    kuzzle_http.add(responses.POST, URL + '/roles/_search?from=0&size=1000', json=envelope({'hits': stored_roles, 'total': 2}))
+    kuzzle_http.add(responses.POST, URL + '/profiles/_search?from=0&size=10', json=envelope(
+        {'hits': [{'_id': 'editors', '_source': {}}], 'total': 1}, action='searchProfiles'))
+    kuzzle_http.add(responses.GET, URL + '/_publicApi', json=envelope({'document': {'get': {}}}, action='publicApi'))
+    failed, result = run_module(kuzzle_security.main, dict(token='t', roles=roles, purge=True), check=True)
+    assert failed and result['changed'] is False
+    assert result['msg'] == ('Nothing written: the deletion of roles "old": Kuzzle would refuse it (412 security.role.in_use): '
+                             '1 profiles still use them (editors); '
+                             'role "r1": Kuzzle would refuse it (400 security.role.unknown_action): '
+                             'controller "document" has no action "gte"; did you mean "get"?')
+    assert (result['error_id'], result['status']) == ('security.role.in_use', 412)
+    assert json.loads(kuzzle_http.calls[1].request.body) == {'query': {'terms': {'policies.roleId': ['old']}}}
+    assert 'PUT' not in [c.request.method for c in kuzzle_http.calls]

@@ -19,7 +19,7 @@ import pytest
 import responses
 
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_user
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, body_of, calls, envelope, kuzzle_error, methods
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.utils import URL, body_of, calls, envelope, kuzzle_error, methods
 
 USER = URL + '/users/u1'
 CREDENTIALS = URL + '/credentials/local/u1'
@@ -215,8 +215,8 @@ def test_a_username_of_another_user_fails_before_any_write(run_module, kuzzle_ht
     kuzzle_http.add(responses.GET, URL + '/credentials/local/bob/_byId', json=envelope({'username': 'bob', 'kuid': 'u9'}, action='getCredentialsById'))
     failed, result = run_module(kuzzle_user.main, dict(name='u1', credentials={'username': 'bob'}), check=check)
     assert failed and result['changed'] is False
-    assert result['msg'] == 'Could not update user "u1": Kuzzle answered 412: Login "bob" is already used (by user "u9").'
-    assert result['status'] == 412
+    assert result['msg'] == 'Nothing written: user "u1": Kuzzle would refuse it (412): username "bob" is already used by user "u9"'
+    assert result['status'] == 412 and result['error_id'] is None
     assert methods(kuzzle_http) == ['GET', 'GET', 'GET']
 
 
@@ -371,7 +371,7 @@ def test_ids_are_url_encoded(run_module, kuzzle_http):
     assert not failed and result['changed'] is False
 
 
-# --- Kuzzle 1.x: same routes, other shapes (kuzzle-api.md 2.5, 10) ---------------------------------
+# --- Kuzzle 1.x (answers in its envelope, utils.envelope(v1=True)): same routes, no API keys --------------
 
 def test_v1_delete_counts_no_api_keys(run_module, kuzzle_http):
     add_user(kuzzle_http, {'profileIds': ['reader'], 'fullname': 'A'}, v1=True)

@@ -14,7 +14,7 @@ import json
 import responses
 
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_user, kuzzle_user_info
-from ansible_collections.community.kuzzle.tests.unit.plugins.modules.conftest import URL, calls, envelope, kuzzle_error
+from ansible_collections.community.kuzzle.tests.unit.plugins.modules.utils import URL, calls, envelope, kuzzle_error
 
 INFO = {'author': None, 'createdAt': 1, 'updatedAt': None, 'updater': None}
 ALICE = {'profileIds': ['reader', 'editor'], 'fullname': 'Alice', 'address': {'city': 'A'}, '_kuzzle_info': INFO}

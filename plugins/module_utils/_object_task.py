@@ -1,0 +1,52 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+
+"""The run of a task that converges one security object (kuzzle_profile, kuzzle_role, kuzzle_user).
+
+For internal use of the community.kuzzle collection only: no compatibility promise.
+
+Every such module reads its object, decides, reports and converges the same way; it only brings its own
+three steps, with the same signatures in every module:
+
+- ``canonical_pair(module, client, source)``: ``(before, after)``, the canonical stored object ({} when
+  absent) and the one the task wants ({} to delete it), from the stored ``_source`` (None when absent);
+- ``converge(module, client, source, before, after)``: called only when they differ; checks what the
+  write needs (raising ``_errors.PredictedRefusal`` for what Kuzzle would refuse), writes unless in check
+  mode, and returns the result keys of the change (the object as stored after it, at least);
+- ``summarize(name, before, after)``: the task's ``msg``.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.community.kuzzle.plugins.module_utils._connection import fail_kuzzle
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError
+from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report
+
+
+def run_object_task(module, client, kind, canonical_pair, converge, summarize):
+    """Read object ``module.params['name']`` of ``kind`` ('profiles', 'roles', 'users'), decide, report and
+    converge with the module's steps (see above); never returns.
+
+    The result has ``changed``, ``msg``, the diff in diff mode and, under the kind's noun (``profile``...),
+    the stored object when nothing changes; a failure on Kuzzle has its ``error_id`` and ``status``.
+    """
+    name = module.params['name']
+    noun = KIND_NAMES[kind]
+    result = dict(changed=False)
+    try:
+        with client:
+            source = _objects.read_object(client, kind, name)
+            before, after = canonical_pair(module, client, source)
+            result.update(changed=before != after, msg=summarize(name, before, after))
+            if module._diff:
+                result['diff'] = _report.build_diff(noun, name, before, after)
+            result.update(converge(module, client, source, before, after) if result['changed']
+                          else {noun: _report.stored_view(source)})
+    except KuzzleError as err:
+        fail_kuzzle(module, err, changed=False)
+    module.exit_json(**result)
