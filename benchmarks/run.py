@@ -2,26 +2,27 @@
 # Copyright (c) community.kuzzle contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""benchmarks/run: converge N Kuzzle profiles three ways and print wall time and HTTP request counts.
+"""benchmarks/run: converge N Kuzzle profiles or users several ways; print wall time, module time and HTTP requests.
 
 Methods: (a) community.kuzzle.kuzzle_security in one task, (b) a loop of community.kuzzle.kuzzle_profile,
-(c) the ansible.builtin.uri play a user would write (log in, GET each profile, conditional create/update).
-Phases, for each N and method, on ids of the method's own: all new, then all unchanged, then 10% changed.
+(c) the ansible.builtin.uri play a user would write (log in, GET each profile, conditional create/update),
+and the limit: (r) a plain ``requests`` client doing (a)'s work (raw_client.py), sequential and with a pool
+of threads. Kinds: profiles, users with a password, users without credentials. Phases, for each N, kind and
+method, on ids of the method's own: all new, then all unchanged, then 10% changed.
 
 Starts one tests/kuzzle/serve (127.0.0.1), builds and installs the collection into a temporary
-collections path, counts Kuzzle's requests with counting_proxy.py, checks every phase (Ansible's
-reported changes, and Kuzzle's content read back outside the timed part) and stops everything at the
-end, on Ctrl-C too. Standard library only; Ansible comes from the project's virtualenv. See README.md.
+collections path, counts Kuzzle's requests with counting_proxy.py, times (a)'s module process with an
+interpreter wrapper, checks every phase (the reported changes, and Kuzzle's content read back outside
+the timed part) and stops everything at the end, on Ctrl-C too. Standard library only; Ansible and
+requests come from the project's virtualenv. See README.md.
 """
 
 import argparse
-import copy
 import datetime
 import http.client
 import json
 import os
 import platform
-import random
 import re
 import resource
 import secrets
@@ -40,38 +41,52 @@ import urllib.request
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(HERE)
 PLAYBOOKS = os.path.join(HERE, 'playbooks')
+RAW_CLIENT = os.path.join(HERE, 'raw_client.py')
 sys.path[:0] = [HERE, os.path.join(REPO, 'tests', 'kuzzle')]
 
-from counting_proxy import CountingProxy, Stats  # noqa: E402 pylint: disable=wrong-import-position
-from serve_process import start_serve  # noqa: E402 pylint: disable=wrong-import-position,import-error
+# pylint: disable=wrong-import-position
+from bench_data import KINDS, ROLES, USER_PROFILES, changed_indexes, dataset, normalize_profile, user_differs  # noqa: E402
+from bench_report import PHASES, print_report  # noqa: E402
+from counting_proxy import CountingProxy, Stats  # noqa: E402
+from serve_process import start_serve  # noqa: E402 pylint: disable=import-error
+# pylint: enable=wrong-import-position
 
 ADMIN = 'bench-admin'
-HTTP_TIMEOUT = 120
+HTTP_TIMEOUT = 600
 
-# key: (label, playbook, the module it needs). b-login is opt-in (not one of issue 5's methods): it shows
-# what (b)'s login and logout per item cost, with the log-in-once pattern kuzzle_login documents.
+# key: (label, playbook or None for the requests client, the module it needs). b-login is opt-in (not one
+# of issue 5's methods): it shows what (b)'s login and logout per item cost, with the log-in-once pattern
+# kuzzle_login documents. raw and raw-pool are the limit of issue 15: raw_client.py, one request at a time
+# or from --pool threads.
 METHODS = {
     'a': ('(a) kuzzle_security, one task', 'security.yml', 'kuzzle_security'),
     'b': ('(b) loop of kuzzle_profile', 'profile_loop.yml', 'kuzzle_profile'),
     'c': ('(c) uri: GET + create/update', 'uri.yml', None),
     'b-login': ('(b) after one kuzzle_login', 'profile_loop_login.yml', 'kuzzle_login'),
+    'raw': ('(r) requests, sequential', None, None),
+    'raw-pool': ('(r) requests, pool of %d', None, None),
 }
-LOOP_METHODS = ('b', 'c', 'b-login')
-PHASES = ('new', 'unchanged', 'changed')
-PHASE_TITLES = {'new': 'all new', 'unchanged': 'unchanged', 'changed': '10% changed', 'all': '-'}
+LOOP_METHODS = ('b', 'c', 'b-login')  # profiles only
+RAW_METHODS = ('raw', 'raw-pool')
 # What Kuzzle must hold before each phase: nothing, or the first version of the data.
 PHASE_NEEDS = {'new': None, 'unchanged': 'v1', 'changed': 'v1'}
 PHASE_LEAVES = {'new': 'v1', 'unchanged': 'v1', 'changed': 'v2'}
+SEED_POOL = 8  # threads of the requests client when it brings Kuzzle to a phase's state (untimed)
 
-# The profile data: roles, indexes and collections of a plausible shop back office.
-ROLES = ('bench-reader', 'bench-writer', 'bench-auditor', 'bench-support', 'bench-billing', 'bench-ops')
-INDEXES = {
-    'shop': ('products', 'carts', 'orders', 'invoices'),
-    'crm': ('contacts', 'accounts', 'leads'),
-    'logs': ('access', 'audit', 'errors'),
-    'analytics': ('events', 'sessions'),
-}
-RATE_LIMITS = (0, 10, 20, 50, 100, 200)
+# The interpreter wrapper that times (a)'s module process: Ansible runs "<interpreter> AnsiballZ_<module>.py",
+# the wrapper runs the real Python as its only child and logs that child's wall time, CPU time and peak
+# resident memory (RUSAGE_CHILDREN of a process with one child). Its own start-up is outside the interval.
+TIMED_PYTHON = '''#!%(python)s
+import json, os, resource, subprocess, sys, time
+started = time.perf_counter()
+code = subprocess.call([%(python)r] + sys.argv[1:])
+wall = time.perf_counter() - started
+usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+with open(%(log)r, 'a') as handle:
+    handle.write(json.dumps({'script': os.path.basename(sys.argv[1]) if len(sys.argv) > 1 else '(stdin)', 'wall': wall,
+                             'cpu': usage.ru_utime + usage.ru_stime, 'rss_kb': usage.ru_maxrss}) + '\\n')
+sys.exit(code)
+'''
 
 
 class Interrupted(Exception):
@@ -80,75 +95,6 @@ class Interrupted(Exception):
 
 class Failure(Exception):
     """A run that cannot be trusted (failed, or did something else than expected)."""
-
-
-# -- the profile data -------------------------------------------------------------------------------
-def profile_body(seed, index):
-    """Profile number ``index``: 2 or 3 policies, about half restricted to indexes/collections, a rate limit.
-
-    Seeded per index, so a profile is the same whatever N and method it is generated for.
-    """
-    rng = random.Random('%s/profile/%d' % (seed, index))
-    policies = []
-    for role in rng.sample(ROLES, rng.choice((2, 2, 3))):
-        policy = {'roleId': role}
-        if rng.random() < 0.5:
-            restricted = []
-            for index_name in rng.sample(sorted(INDEXES), rng.choice((1, 1, 2))):
-                entry = {'index': index_name}
-                count = rng.randint(0, 2)  # 0: the whole index
-                if count:
-                    entry['collections'] = rng.sample(INDEXES[index_name], count)
-                restricted.append(entry)
-            policy['restrictedTo'] = restricted
-        policies.append(policy)
-    return {'policies': policies, 'rateLimit': rng.choice(RATE_LIMITS)}
-
-
-def changed_body(seed, index, body):
-    """A deterministic change of one profile: its rate limit, one role, or one restriction."""
-    rng = random.Random('%s/change/%d' % (seed, index))
-    body = copy.deepcopy(body)
-    kind = ('rate', 'role', 'restriction')[index % 3]
-    policy = rng.choice(body['policies'])
-    if kind == 'rate':
-        body['rateLimit'] = rng.choice([r for r in RATE_LIMITS if r != body['rateLimit']])
-    elif kind == 'role':
-        used = set(p['roleId'] for p in body['policies'])
-        policy['roleId'] = rng.choice([r for r in ROLES if r not in used])
-    else:
-        restricted = policy.setdefault('restrictedTo', [])
-        present = set(entry['index'] for entry in restricted)
-        free = [name for name in sorted(INDEXES) if name not in present]
-        if free:
-            name = rng.choice(free)
-            restricted.append({'index': name, 'collections': [rng.choice(INDEXES[name])]})
-        else:
-            del policy['restrictedTo']  # already on every index: lift the restriction instead
-    return body
-
-
-def changed_indexes(seed, size):
-    """The 10% of the profiles that the 'changed' phase modifies (at least one)."""
-    return sorted(random.Random('%s/changed-set/%d' % (seed, size)).sample(range(size), max(1, size // 10)))
-
-
-def dataset(seed, size, prefix, version):
-    """dict id -> profile body in Kuzzle's shape, version 'v1' or 'v2' (10% changed)."""
-    changed = set(changed_indexes(seed, size)) if version == 'v2' else set()
-    data = {}
-    for index in range(size):
-        body = profile_body(seed, index)
-        data['%s%04d' % (prefix, index)] = changed_body(seed, index, body) if index in changed else body
-    return data
-
-
-def normalize(body):
-    """What Kuzzle means by a profile: order and duplicates of policies, restrictions and collections do not count."""
-    policies = sorted(
-        (p['roleId'], tuple(sorted(set((r['index'], tuple(sorted(set(r.get('collections') or [])))) for r in p.get('restrictedTo') or []))))
-        for p in body.get('policies') or [])
-    return policies, body.get('rateLimit') or 0
 
 
 # -- talking to Kuzzle directly (setup and checks, never timed) -------------------------------------
@@ -162,12 +108,12 @@ class Kuzzle:
         self._token_time = 0
 
     def call(self, method, path, body=None, query=None, auth=True):
-        """(status, parsed JSON answer)."""
+        """(status, parsed JSON answer); ``auth``: True for the admin's token, False for none, or a token."""
         url = self.url + path + ('?' + urllib.parse.urlencode(query) if query else '')
         data = json.dumps(body).encode() if body is not None else None
         request = urllib.request.Request(url, data=data, method=method, headers={'Content-Type': 'application/json'})
         if auth:
-            request.add_header('Authorization', 'Bearer ' + self.token())
+            request.add_header('Authorization', 'Bearer ' + (self.token() if auth is True else auth))
         try:
             with urllib.request.urlopen(request, timeout=HTTP_TIMEOUT) as answer:
                 return answer.status, json.load(answer)
@@ -193,43 +139,77 @@ class Kuzzle:
         return self._token
 
     def setup(self):
-        """The first admin (anonymous then loses its rights, as in production) and the roles the profiles use."""
+        """The first admin (anonymous then loses its rights, as in production), the roles the profiles use
+        and the profiles the users use."""
         self.ok('POST', '/_createFirstAdmin/%s' % ADMIN, {'credentials': {'local': {'username': ADMIN, 'password': self.password}}},
                 query={'reset': 'true'}, auth=False)
         for role in ROLES:
             self.ok('PUT', '/roles/%s' % role, {'controllers': {'document': {'actions': {'get': True, 'search': True}}}},
                     query={'refresh': 'wait_for'})
+        for profile, roles in sorted(USER_PROFILES.items()):
+            self.ok('PUT', '/profiles/%s' % profile, {'policies': [{'roleId': role} for role in roles]}, query={'refresh': 'wait_for'})
 
     def version(self):
         return self.ok('GET', '/_serverInfo')['serverInfo']['kuzzle']['version']
 
-    def seed(self, data):
-        """Store ``data`` at once (admin:loadSecurities), for a phase whose predecessor is not measured."""
-        self.ok('POST', '/admin/_loadSecurities', {'profiles': data}, query={'refresh': 'wait_for'})
+    def seed(self, collection, data):
+        """Store ``data`` fast (admin:loadSecurities, 1,000 objects per call), for a phase whose predecessor is not
+        measured. Only for objects that do not exist yet (users that exist would make it fail)."""
+        ids = sorted(data)
+        for start in range(0, len(ids), 1000):
+            self.ok('POST', '/admin/_loadSecurities', {collection: dict((i, data[i]) for i in ids[start:start + 1000])},
+                    query={'refresh': 'wait_for'})
 
-    def stored(self, ids):
-        """dict id -> stored _source for the ids that exist (mGetProfiles fails as a whole on a missing id)."""
+    def stored(self, collection, ids):
+        """dict id -> stored _source for the ids that exist (mGetProfiles fails as a whole on a missing id,
+        mGetUsers leaves missing ones out)."""
         found = {}
         for start in range(0, len(ids), 1000):
             chunk = ids[start:start + 1000]
-            status, answer = self.call('POST', '/profiles/_mGet', {'ids': chunk})
+            status, answer = self.call('POST', '/%s/_mGet' % collection, {'ids': chunk})
             if status == 200:
                 found.update((hit['_id'], hit['_source']) for hit in answer['result']['hits'])
                 continue
-            for profile_id in chunk:
-                status, answer = self.call('GET', '/profiles/%s' % urllib.parse.quote(profile_id, safe=''))
+            for object_id in chunk:
+                status, answer = self.call('GET', '/%s/%s' % (collection, urllib.parse.quote(object_id, safe='')))
                 if status == 200:
-                    found[profile_id] = answer['result']['_source']
+                    found[object_id] = answer['result']['_source']
         return found
 
-    def check(self, data):
-        """Fail unless Kuzzle holds exactly ``data`` (compared as Kuzzle means it)."""
-        stored = self.stored(sorted(data))
+    def check(self, kind, data, purge):
+        """Fail unless Kuzzle holds exactly ``data`` (compared as Kuzzle means it); users with a password must
+        have it; with ``purge``, no other user than the admin may be left."""
+        collection, credentials = KINDS[kind]
+        stored = self.stored(collection, sorted(data))
         missing = sorted(set(data) - set(stored))
-        wrong = sorted(i for i, body in stored.items() if normalize(body) != normalize(data[i]))
+        if collection == 'profiles':
+            wrong = sorted(i for i, body in stored.items() if normalize_profile(body) != normalize_profile(data[i]))
+        else:
+            wrong = sorted(i for i, body in stored.items() if user_differs(body, data[i]))
         if missing or wrong:
-            raise Failure('Kuzzle does not hold the wanted profiles: %d missing (%s), %d different (%s)'
-                          % (len(missing), ', '.join(missing[:3]), len(wrong), ', '.join(wrong[:3])))
+            raise Failure('Kuzzle does not hold the wanted %s: %d missing (%s), %d different (%s)'
+                          % (collection, len(missing), ', '.join(missing[:3]), len(wrong), ', '.join(wrong[:3])))
+        if credentials and data:
+            self.check_credentials(data)
+        if purge:
+            total = self.ok('POST', '/%s/_search' % collection, {}, query={'size': 0})['total']
+            if total != len(data) + 1:
+                raise Failure('Kuzzle holds %d %s, expected the %d wanted and the admin' % (total, collection, len(data)))
+
+    def check_credentials(self, data):
+        """Every wanted username belongs to its user, and the first user's password logs it in."""
+        owners = {}
+        usernames = sorted(body['credentials']['local']['username'] for body in data.values())
+        for start in range(0, len(usernames), 1000):
+            chunk = usernames[start:start + 1000]
+            hits = self.ok('POST', '/credentials/local/users/_search', {'query': {'terms': {'username': chunk}}}, query={'size': len(chunk)})['hits']
+            owners.update((hit['username'], hit['kuid']) for hit in hits)
+        wrong = sorted(kuid for kuid, body in data.items() if owners.get(body['credentials']['local']['username']) != kuid)
+        if wrong:
+            raise Failure('%d users lack their local credentials (%s)' % (len(wrong), ', '.join(wrong[:3])))
+        kuid = min(data)
+        session = self.ok('POST', '/_login/local', dict(data[kuid]['credentials']['local']), auth=False)
+        self.ok('POST', '/_logout', auth=session['jwt'])
 
 
 # -- processes ---------------------------------------------------------------------------------------
@@ -253,12 +233,13 @@ FIXED_ENV = ('PATH', 'ANSIBLE_CONFIG', 'ANSIBLE_COLLECTIONS_PATH', 'ANSIBLE_HOME
 
 
 class Ansible:
-    """Builds the collection into a temporary collections path and runs playbooks against it."""
+    """Builds the collection into a temporary collections path and runs playbooks (and the requests client) against it."""
 
     def __init__(self, venv, workdir, extra_env):
         self.bin = os.path.join(venv, 'bin')
+        self.python = os.path.join(self.bin, 'python')
         self.workdir = workdir
-        self.current = None  # the running ansible-playbook, stopped on Ctrl-C
+        self.current = None  # the running process, stopped on Ctrl-C
         self.cpu = 0.0
         config = os.path.join(workdir, 'ansible.cfg')
         with open(config, 'w', encoding='utf-8') as handle:
@@ -273,16 +254,19 @@ class Ansible:
             'ANSIBLE_HOME': os.path.join(workdir, 'ansible-home'),
             'ANSIBLE_LOCAL_TEMP': os.path.join(workdir, 'ansible-tmp'),
             'ANSIBLE_REMOTE_TEMP': os.path.join(workdir, 'remote-tmp'),  # so that a killed run leaves nothing in ~/.ansible
-            'ANSIBLE_PYTHON_INTERPRETER': os.path.join(self.bin, 'python'),
+            'ANSIBLE_PYTHON_INTERPRETER': self.python,
             'ANSIBLE_NOCOLOR': '1',
             'ANSIBLE_RETRY_FILES_ENABLED': '0',
         })  # keep in line with FIXED_ENV
 
-    def run(self, args, timeout):
-        """(returncode, output, seconds) of one ansible-* command; its CPU seconds (processes included) in ``self.cpu``."""
+    def run(self, args, timeout, env=None, merge_stderr=True):
+        """(returncode, output, seconds) of one command; its CPU seconds (processes included) in ``self.cpu``.
+
+        ``env``: variables that replace the runner's for this command only."""
         usage = resource.getrusage(resource.RUSAGE_CHILDREN)
         started = time.perf_counter()
-        self.current = subprocess.Popen(args, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,  # pylint: disable=consider-using-with
+        self.current = subprocess.Popen(args, env=dict(self.env, **(env or {})), stdout=subprocess.PIPE,  # pylint: disable=consider-using-with
+                                        stderr=subprocess.STDOUT if merge_stderr else None,
                                         stdin=subprocess.DEVNULL, text=True, start_new_session=True, cwd=self.workdir)
         try:
             output = self.current.communicate(timeout=timeout)[0]
@@ -312,22 +296,28 @@ class Ansible:
         if returncode:
             raise Failure('%s failed:\n%s' % (' '.join(args[1:3]), output[-2000:]))
 
-    def playbook(self, name, var_files, timeout):
+    def playbook(self, name, var_files, timeout, env=None):
         args = [os.path.join(self.bin, 'ansible-playbook'), '-i', 'localhost,', '-c', 'local', os.path.join(PLAYBOOKS, name)]
         for path in var_files:
             args += ['-e', '@' + path]
-        return self.run(args, timeout)
+        return self.run(args, timeout, env)
+
+    def raw_client(self, connection, job, timeout):
+        """(result dict, seconds, CPU seconds) of one run of raw_client.py; Failure if it failed."""
+        returncode, output, seconds = self.run([self.python, RAW_CLIENT, connection, job], timeout, merge_stderr=False)
+        if returncode:
+            raise Failure('raw_client.py failed (rc %d); its stderr is above' % returncode)
+        return json.loads(output.strip().splitlines()[-1]), seconds, self.cpu
 
     def version(self, code):
-        return subprocess.run([os.path.join(self.bin, 'python'), '-c', code], capture_output=True, text=True,
-                              timeout=60, check=True).stdout.strip()
+        return subprocess.run([self.python, '-c', code], capture_output=True, text=True, timeout=60, check=True).stdout.strip()
 
 
 # -- reading Ansible's output ------------------------------------------------------------------------
 RECAP = re.compile(r'^localhost\s*:\s*ok=(\d+)\s+changed=(\d+)\s+unreachable=(\d+)\s+failed=(\d+)', re.M)
 ITEM_CHANGED = re.compile(r'^changed: \[localhost\] => \(item=', re.M)
 # Requests that write security objects (routes as counting_proxy.route_of names them).
-WRITE_ROUTE = re.compile(r'^(DELETE |PUT /(profiles|roles|users)/\{id\}$)|/_(create|update|replace|createOrReplace|loadSecurities)$')
+WRITE_ROUTE = re.compile(r'^(DELETE |PUT /(profiles|roles|users)/\{id\}$)|/_(create|update|replace|createOrReplace|loadSecurities|mDelete)$')
 
 
 def reported_changes(method, returncode, output):
@@ -344,37 +334,51 @@ def reported_changes(method, returncode, output):
 class Bench:  # pylint: disable=too-many-instance-attributes
     """Measures the phases of each method and collects the rows of the table."""
 
-    def __init__(self, args, kuzzle, proxy, ansible, workdir):
+    def __init__(self, args, kuzzle, proxy, ansible, workdir, parallel_writes):
         self.args = args
         self.kuzzle = kuzzle
         self.proxy = proxy
         self.ansible = ansible
         self.workdir = workdir
+        self.parallel_writes = parallel_writes  # whether the installed kuzzle_security has that option
         self.rows = []
         self.started = time.monotonic()
+        self.shared = {}  # with --purge: (size, kind) -> what Kuzzle holds of the ids all methods share
         self.connection = self.write_json('connection.json', {
             'kuzzle_url': proxy.url, 'kuzzle_username': ADMIN, 'kuzzle_password': kuzzle.password})
+        self.module_log = os.path.join(workdir, 'module-times.jsonl')
+        self.timed_python = os.path.join(workdir, 'timed-python')
+        with open(self.timed_python, 'w', encoding='utf-8') as handle:
+            handle.write(TIMED_PYTHON % {'python': ansible.python, 'log': self.module_log})
+        os.chmod(self.timed_python, 0o700)
 
     def write_json(self, name, data):
         path = os.path.join(self.workdir, name)
         with open(path, 'w', encoding='utf-8') as handle:
             json.dump(data, handle)
-        os.chmod(path, 0o600)
+        os.chmod(path, 0o600)  # the connection and the users' data hold passwords
         return path
 
     def progress(self, text):
         print('[%7.1f s] %s' % (time.monotonic() - self.started, text), file=sys.stderr, flush=True)
 
-    def baseline(self, items, profiles=0):
+    def label(self, method):
+        if method == 'raw-pool':
+            return METHODS[method][0] % self.args.pool
+        if method == 'a' and self.parallel_writes:
+            return '(a) kuzzle_security, parallel_writes=%d' % self.args.pool
+        return METHODS[method][0]
+
+    def baseline(self, items, kind=None, size=0):
         """Median (wall, CPU) seconds of 3 runs of the baseline playbook with ``items`` pings.
 
-        ``profiles``: also load that many generated profiles as extra vars, as the methods do, to show
-        what parsing them costs the controller whatever the method.
+        ``kind`` and ``size``: also load that many generated objects as extra vars, as the methods do, to
+        show what parsing them costs the controller whatever the method.
         """
         var_files = [self.write_json('baseline-%d.json' % items, {'bench_items': items})]
-        if profiles:
-            var_files.append(self.write_json('baseline-profiles-%d.json' % profiles,
-                                             {'bench_profiles': dataset(self.args.seed, profiles, 'baseline-', 'v1')}))
+        if size:
+            var_files.append(self.write_json('baseline-%s-%d.json' % (kind, size), {
+                'bench_' + KINDS[kind][0]: dataset(self.args.seed, kind, size, 'baseline-', 'v1')}))
         times, cpus = [], []
         while len(times) < 3:
             returncode, output, seconds = self.ansible.playbook('baseline.yml', var_files, timeout=600 + 5 * items)
@@ -384,64 +388,133 @@ class Bench:  # pylint: disable=too-many-instance-attributes
             cpus.append(self.ansible.cpu)
         return statistics.median(times), statistics.median(cpus)
 
-    def measure(self, size, method, available):
-        """Every phase of one method at one size; stops at the first phase that fails."""
-        if not available:
-            self.rows.append({'size': size, 'method': method, 'phase': 'all', 'seconds': None, 'routes': {},
-                              'result': 'not available (no module %s in the collection)' % METHODS[method][2]})
-            self.progress('N=%d %s: not available' % (size, METHODS[method][0]))
+    def new_row(self, size, kind, method, rep, phase, result=None):
+        row = {'size': size, 'kind': kind, 'method': method, 'label': self.label(method), 'rep': rep, 'phase': phase,
+               'seconds': None, 'cpu': None, 'work': None, 'steps': None, 'routes': {}, 'requests': None, 'in_kuzzle': None,
+               'seeded': False, 'result': result or ''}
+        self.rows.append(row)
+        return row
+
+    def prefix(self, size, kind, method, rep):
+        """The ids' prefix: the method's own (a phase starts from what this method left), or with --purge one
+        per size and kind that every method shares (purge deletes whatever else the kind holds)."""
+        if self.args.purge:
+            return 'bench-%s%d-' % (kind, size)
+        return 'bench-%s%s%d-%s' % ('' if kind == 'profiles' else kind + '-', method, size, 'r%d-' % rep if self.args.repeat > 1 else '')
+
+    def measure(self, size, kind, method, rep, available):
+        """Every phase of one method at one size, for one kind; stops at the first phase that fails."""
+        if not available or (method in LOOP_METHODS and kind != 'profiles'):
+            why = 'not available (no module %s in the collection)' % METHODS[method][2] if not available else 'not available (profiles only)'
+            self.new_row(size, kind, method, rep, 'all', why)
+            self.progress('N=%d %s %s: %s' % (size, kind, self.label(method), why))
             return
-        prefix = 'bench-%s%d-' % (method, size)
-        versions = {'v1': dataset(self.args.seed, size, prefix, 'v1'), 'v2': dataset(self.args.seed, size, prefix, 'v2')}
+        prefix = self.prefix(size, kind, method, rep)
+        versions = dict((v, dataset(self.args.seed, kind, size, prefix, v)) for v in ('v1', 'v2'))
         phases = [p for p in PHASES if p in self.args.phases]
         if method in LOOP_METHODS and self.args.bound_loops_at and size >= self.args.bound_loops_at:
             phases = [p for p in phases if p in self.args.bounded_phases]
-        state = None  # what Kuzzle holds for this prefix
+        state = self.shared.get((size, kind), 'unknown') if self.args.purge else None  # what Kuzzle holds of these ids
         for phase in phases:
-            row = {'size': size, 'method': method, 'phase': phase, 'seconds': None, 'routes': {}, 'seeded': False}
-            self.rows.append(row)
+            row = self.new_row(size, kind, method, rep, phase)
             try:
                 if state != PHASE_NEEDS[phase]:
-                    self.kuzzle.seed(versions[PHASE_NEEDS[phase]])
+                    self.bring(kind, versions, PHASE_NEEDS[phase])
                     row['seeded'] = True
-                self.run_phase(row, prefix, versions[PHASE_LEAVES[phase]])
+                self.run_phase(row, versions[PHASE_LEAVES[phase]])
             except Failure as exc:
                 row.update(result='FAILED', error=str(exc))
-                self.progress('N=%d %s %s: FAILED: %s' % (size, METHODS[method][0], phase, exc))
+                self.shared[(size, kind)] = 'unknown'
+                self.progress('N=%d %s %s %s: FAILED: %s' % (size, kind, row['label'], phase, exc))
                 return  # what Kuzzle holds is unknown: the next phases would measure nothing useful
-            state = PHASE_LEAVES[phase]
-            self.progress('N={size} {label} {phase}: {seconds:.1f} s, {requests} requests, {result}'.format(label=METHODS[method][0], **row))
+            state = self.shared[(size, kind)] = PHASE_LEAVES[phase]
+            inside = ', work %.1f s' % row['work']['wall'] if row['work'] else ''
+            self.progress('N={size} {kind} {label} {phase}: {seconds:.1f} s{inside}, {requests} requests, {result}'.format(inside=inside, **row))
 
-    def run_phase(self, row, prefix, wanted):  # pylint: disable=too-many-locals
-        """Time one ansible-playbook run that converges to ``wanted``, then check it; fills ``row``."""
-        size, method, phase = row['size'], row['method'], row['phase']
+    def bring(self, kind, versions, need):
+        """Make Kuzzle hold ``versions[need]`` (or none of them), untimed. With --purge, through the requests client
+        (which also deletes whatever else the kind holds); else the ids are the method's own and untouched, so
+        admin:loadSecurities stores them."""
+        if self.args.purge:
+            self.progress('bringing Kuzzle to the %s state (requests client, untimed)' % (need or 'empty'))
+            job = self.write_json('seed-job.json', {'kind': KINDS[kind][0], 'wanted': versions[need] if need else {},
+                                                    'pool': SEED_POOL, 'purge': True})
+            self.ansible.raw_client(self.connection, job, self.run_timeout(len(versions['v1'])))
+        else:
+            self.kuzzle.seed(KINDS[kind][0], versions[need])
+
+    def run_timeout(self, size):
+        return self.args.run_timeout or 600 + 6 * size
+
+    def run_phase(self, row, wanted):
+        """Time one run (ansible-playbook, or the requests client) that converges to ``wanted``, then check it; fills ``row``."""
+        size, kind, method, phase = row['size'], row['kind'], row['method'], row['phase']
         expected = {'new': size, 'unchanged': 0, 'changed': len(changed_indexes(self.args.seed, size))}[phase]
-        var_file = self.write_json('profiles-%s.json' % prefix.rstrip('-'), {'bench_profiles': wanted})
         before = self.proxy.stats.snapshot()
-        returncode, output, seconds = self.ansible.playbook(
-            METHODS[method][1], [self.connection, var_file], timeout=self.args.run_timeout or 600 + 6 * size)
-        routes = Stats.since(before, self.proxy.stats.snapshot())
-        with open(os.path.join(self.workdir, 'output-%s-%s.txt' % (prefix.rstrip('-'), phase)), 'w', encoding='utf-8') as handle:
-            handle.write(output)
-        row.update(seconds=seconds, cpu=self.ansible.cpu, routes=routes, requests=sum(v[0] for v in routes.values()),
-                   in_kuzzle=sum(v[1] for v in routes.values()))
-        # What Ansible reported: one changed task for (a), one changed item per changed profile for the loops.
-        changes = reported_changes(method, returncode, output)
+        try:
+            changes = self.run_raw(row, wanted) if method in RAW_METHODS else self.run_playbook(row, wanted)
+        finally:  # a failed run's requests are figures too
+            routes = Stats.since(before, self.proxy.stats.snapshot())
+            row.update(routes=routes, requests=sum(v[0] for v in routes.values()), in_kuzzle=sum(v[1] for v in routes.values()))
+        # What was reported: one changed task for (a), one changed item per changed object for the loops, the
+        # objects written for the requests client.
         want = min(expected, 1) if method == 'a' else expected
         if changes != want:
-            raise Failure('Ansible reported %d changed, expected %d' % (changes, want))
-        # What Kuzzle received: no write when nothing changes, one per changed profile for the loops
-        # ((a) may write several profiles per request).
+            raise Failure('%d reported changed, expected %d' % (changes, want))
+        # What Kuzzle received: no write when nothing changes, one per changed object for the loops and the
+        # requests client ((a) may write several objects per request).
         writes = sum(value[0] for route, value in routes.items() if WRITE_ROUTE.search(route))
-        if method in LOOP_METHODS or not expected:
-            right = writes == expected
-        else:
-            right = 1 <= writes <= expected
+        right = 1 <= writes <= expected if method == 'a' and expected else writes == expected
         if not right:
             raise Failure('Kuzzle received %d writes, expected %d' % (writes, expected))
         # What Kuzzle holds, read back.
-        self.kuzzle.check(wanted)
+        self.kuzzle.check(kind, wanted, self.args.purge)
         row['result'] = 'ok, %d changed' % expected + (' (state seeded first)' if row['seeded'] else '')
+
+    def run_raw(self, row, wanted):
+        """One timed run of the requests client; the number of objects it wrote."""
+        job = self.write_json('job-%s-%d.json' % (row['method'], row['size']), {
+            'kind': KINDS[row['kind']][0], 'wanted': wanted, 'pool': self.args.pool if row['method'] == 'raw-pool' else 1,
+            'purge': self.args.purge})
+        result, seconds, cpu = self.ansible.raw_client(self.connection, job, self.run_timeout(row['size']))
+        row.update(seconds=seconds, cpu=cpu, steps=result['seconds'], work={'wall': seconds, 'cpu': cpu, 'rss_kb': result['rss_kb']})
+        if result['deleted']:
+            raise Failure('the requests client deleted %d objects; none was expected' % result['deleted'])
+        return result['created'] + result['updated']
+
+    def run_playbook(self, row, wanted):
+        """One timed ansible-playbook run; the changes Ansible reported. For (a), the module process is timed too."""
+        method = row['method']
+        variables = {'bench_' + KINDS[row['kind']][0]: wanted}
+        env = None
+        if method == 'a':
+            variables['bench_purge'] = self.args.purge
+            if self.parallel_writes:
+                variables['bench_parallel_writes'] = self.args.pool
+            env = {'ANSIBLE_PYTHON_INTERPRETER': self.timed_python}
+            if os.path.exists(self.module_log):
+                os.remove(self.module_log)
+        name = '%s-%s-%d-%s' % (row['kind'], method, row['size'], row['phase'])
+        var_file = self.write_json('vars-%s.json' % name, variables)
+        returncode, output, seconds = self.ansible.playbook(METHODS[method][1], [self.connection, var_file], self.run_timeout(row['size']), env)
+        with open(os.path.join(self.workdir, 'output-%s.txt' % name), 'w', encoding='utf-8') as handle:
+            handle.write(output)
+        row.update(seconds=seconds, cpu=self.ansible.cpu)
+        if method == 'a':
+            row['work'] = self.module_time()
+        return reported_changes(method, returncode, output)
+
+    def module_time(self):
+        """The kuzzle_security process of the last (a) run, as the interpreter wrapper logged it; None if it did not."""
+        try:
+            with open(self.module_log, encoding='utf-8') as handle:
+                runs = [json.loads(line) for line in handle if line.strip()]
+        except OSError:
+            return None
+        runs = [r for r in runs if 'kuzzle_security' in r['script'] or r['script'] == '(stdin)']
+        if len(runs) != 1:
+            return None
+        return {'wall': runs[0]['wall'], 'cpu': runs[0]['cpu'], 'rss_kb': runs[0]['rss_kb']}
 
 
 def measure_proxy_overhead(direct_url, proxy_url, count):
@@ -501,73 +574,31 @@ def collection_revision():
     return git('rev-parse', '--short', 'HEAD') + (' + uncommitted changes in plugins/ or meta/' if dirty else '')
 
 
-# -- the report --------------------------------------------------------------------------------------
-def table(rows):
-    header = ('N', 'method', 'phase', 'wall s', 'Ansible CPU s', 'requests', 'req/object', 'in Kuzzle s', 'result')
-    lines = []
-    for row in rows:
-        measured = row['seconds'] is not None
-        lines.append((
-            str(row['size']), METHODS[row['method']][0], PHASE_TITLES[row['phase']],
-            '%.2f' % row['seconds'] if measured else '-',
-            '%.2f' % row['cpu'] if measured else '-',
-            str(row['requests']) if measured else '-',
-            '%.2f' % (row['requests'] / row['size']) if measured else '-',
-            '%.2f' % row['in_kuzzle'] if measured else '-',
-            row['result'],
-        ))
-    widths = [max(len(line[i]) for line in [header] + lines) for i in range(len(header))]
-    right = (True, False, False, True, True, True, True, True, False)
-
-    def fmt(line):
-        return '  '.join(cell.rjust(w) if r else cell.ljust(w) for cell, w, r in zip(line, widths, right)).rstrip()
-    return '\n'.join([fmt(header), fmt(tuple('-' * w for w in widths))] + [fmt(line) for line in lines])
-
-
-def ratios(rows):
-    """The figures the targets of issue 5 are about, for every N measured."""
-    def seconds(size, method, phase):
-        found = [r for r in rows if (r['size'], r['method'], r['phase']) == (size, method, phase) and r['result'].startswith('ok')]
-        return found[0]['seconds'] if found else None
-
-    lines = []
-    for size in sorted(set(r['size'] for r in rows)):
-        a, b = seconds(size, 'a', 'unchanged'), seconds(size, 'b', 'unchanged')
-        lines.append('N=%d unchanged: (a) %s (target < 5 s at N=1000); (b)/(a) %s (target >= 20 at N=1000)' % (
-            size, '%.2f s' % a if a else 'not measured', '%.1f' % (b / a) if a and b else 'not measured'))
-        for phase in PHASES:
-            b, c, login = seconds(size, 'b', phase), seconds(size, 'c', phase), seconds(size, 'b-login', phase)
-            lines.append('N=%d %s: (c)/(b) %s (target >= 1: (b) no slower than (c))%s' % (
-                size, PHASE_TITLES[phase], '%.2f' % (c / b) if b and c else 'not measured',
-                '; (c)/(b after one kuzzle_login) %.2f' % (c / login) if c and login else ''))
-    return '\n'.join(lines)
-
-
-def routes_report(rows):
-    lines = []
-    for row in rows:
-        if row['routes']:
-            parts = ['%s %d (%.1f ms)' % (route, count, 1000 * secs / count) for route, (count, secs) in sorted(row['routes'].items())]
-            lines.append('N=%d %s, %s: %s' % (row['size'], row['method'], PHASE_TITLES[row['phase']], '; '.join(parts)))
-    return '\n'.join(lines)
-
-
-def parse_args(argv):
+def parse_args(argv):  # pylint: disable=too-many-branches
     parser = argparse.ArgumentParser(prog='benchmarks/run', description=__doc__.split('\n', 1)[0],
                                      formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument('--sizes', default='100,1000', help='numbers of profiles, comma-separated (default 100,1000)')
-    parser.add_argument('--methods', default='a,b,c', help='methods among a,b,c,b-login (default a,b,c)')
+    parser.add_argument('--sizes', default='100,1000', help='numbers of objects, comma-separated (default 100,1000)')
+    parser.add_argument('--kinds', default='profiles',
+                        help='what to converge, among profiles, users (with a password), users-content (no credentials); default profiles')
+    parser.add_argument('--methods', default='a,b,c,raw,raw-pool',
+                        help='methods among %s (default a,b,c,raw,raw-pool)' % ','.join(METHODS))
     parser.add_argument('--phases', default=','.join(PHASES),
                         help='phases to time among new,unchanged,changed (default all); the state a timed phase needs is seeded')
+    parser.add_argument('--pool', type=int, default=4,
+                        help='threads of raw-pool, and parallel_writes of (a) when its module has that option (default 4)')
+    parser.add_argument('--repeat', type=int, default=1,
+                        help='measure every method this many times, interleaved (each time on ids of its own); ratios use medians')
+    parser.add_argument('--purge', action='store_true',
+                        help='users kinds only: converge with purge (every user of Kuzzle is read); all methods share the ids')
     parser.add_argument('--bound-loops-at', type=int, default=0, metavar='N',
                         help='for the loop methods at sizes >= N, time only the --bounded-phases (bounds a full run; default: off)')
     parser.add_argument('--bounded-phases', default='unchanged', metavar='PHASES',
                         help='the phases --bound-loops-at keeps (default unchanged, the one the targets compare)')
     parser.add_argument('--venv', default=os.environ.get('KUZZLE_VENV') or os.path.join(REPO, '.venv'),
                         help='the virtualenv with ansible-core and requests (default $KUZZLE_VENV or <repo>/.venv)')
-    parser.add_argument('--seed', default='community.kuzzle', help='seed of the generated profiles')
+    parser.add_argument('--seed', default='community.kuzzle', help='seed of the generated objects')
     parser.add_argument('--overhead-requests', type=int, default=1000, help='requests for the proxy overhead measurement (0: skip)')
-    parser.add_argument('--run-timeout', type=int, default=0, help='seconds allowed per ansible-playbook run (default 600 + 6 per profile)')
+    parser.add_argument('--run-timeout', type=int, default=0, help='seconds allowed per timed run (default 600 + 6 per object)')
     parser.add_argument('--env', action='append', default=[], metavar='NAME=VALUE',
                         help='extra environment for ansible-playbook, e.g. ANSIBLE_PIPELINING=1 (repeatable)')
     parser.add_argument('--json', metavar='FILE', help='also write every figure to FILE')
@@ -577,12 +608,16 @@ def parse_args(argv):
         args.sizes = [int(s) for s in args.sizes.split(',')]
     except ValueError:
         parser.error('--sizes: comma-separated integers, for example 100,1000')
-    args.methods = [m.strip() for m in args.methods.split(',')]
-    args.phases = [p.strip() for p in args.phases.split(',')]
-    args.bounded_phases = [p.strip() for p in args.bounded_phases.split(',')]
-    if any(s < 1 for s in args.sizes) or any(m not in METHODS for m in args.methods) or \
+    for name in ('kinds', 'methods', 'phases', 'bounded_phases'):
+        setattr(args, name, [item.strip() for item in getattr(args, name).split(',')])
+    if any(s < 1 for s in args.sizes) or any(m not in METHODS for m in args.methods) or any(k not in KINDS for k in args.kinds) or \
             any(p not in PHASES for p in args.phases + args.bounded_phases):
-        parser.error('--sizes must be >= 1, --methods among %s, --phases among %s' % (','.join(METHODS), ','.join(PHASES)))
+        parser.error('--sizes must be >= 1, --methods among %s, --kinds among %s, --phases among %s' % (
+            ','.join(METHODS), ','.join(KINDS), ','.join(PHASES)))
+    if args.pool < 1 or args.repeat < 1:
+        parser.error('--pool and --repeat must be >= 1')
+    if args.purge and 'profiles' in args.kinds:
+        parser.error('--purge is for the users kinds only (purging profiles would meet the profiles the users use)')
     if any('=' not in e for e in args.env):
         parser.error('--env takes NAME=VALUE')
     args.env = dict(e.split('=', 1) for e in args.env)
@@ -597,6 +632,15 @@ def parse_args(argv):
             parser.error('no ansible-playbook in %s/bin: run scripts/test-all once (it creates <repo>/.venv), '
                          'or pass --venv / set KUZZLE_VENV' % args.venv)
     return args
+
+
+def has_option(installed, module, option):
+    """Whether the installed module documents ``option`` (so that a benchmark of an older tree still runs)."""
+    try:
+        with open(os.path.join(installed, 'plugins', 'modules', module + '.py'), encoding='utf-8') as handle:
+            return re.search(r'^  %s:$' % re.escape(option), handle.read(), re.M) is not None
+    except OSError:
+        return False
 
 
 def main(argv):  # pylint: disable=too-many-locals,too-many-branches,too-many-statements
@@ -617,6 +661,8 @@ def main(argv):  # pylint: disable=too-many-locals,too-many-branches,too-many-st
     status = 0
     try:
         ansible = Ansible(args.venv, workdir, args.env)
+        if any(m in RAW_METHODS for m in args.methods) or args.purge:
+            ansible.version('import requests')  # the requests client needs it: fail now rather than after the setup
         report['collection'] = collection_revision()
         print('building and installing the collection from %s (%s)' % (REPO, report['collection']), file=sys.stderr, flush=True)
         installed = ansible.install_collection()
@@ -630,7 +676,7 @@ def main(argv):  # pylint: disable=too-many-locals,too-many-branches,too-many-st
         kuzzle = Kuzzle(url)
         kuzzle.setup()
         proxy = CountingProxy(url).start()
-        bench = Bench(args, kuzzle, proxy, ansible, workdir)
+        bench = Bench(args, kuzzle, proxy, ansible, workdir, has_option(installed, 'kuzzle_security', 'parallel_writes'))
         report['machine'] = machine(ansible, kuzzle.version())
         report['load_before'] = os.getloadavg()
         if args.overhead_requests:
@@ -639,15 +685,17 @@ def main(argv):  # pylint: disable=too-many-locals,too-many-branches,too-many-st
         items = min(args.sizes + [50])  # enough to see the per-item cost
         bench.progress('baselines: an empty play, and a loop of %d ansible.builtin.ping' % items)
         report['baseline'] = (bench.baseline(0), bench.baseline(items), items)
-        report['baseline_vars'] = dict((size, bench.baseline(0, size)) for size in args.sizes)
+        report['baseline_vars'] = [(size, kind) + bench.baseline(0, kind, size) for size in args.sizes for kind in args.kinds]
         for size in args.sizes:
-            for method in args.methods:
-                bench.measure(size, method, available[method])
+            for kind in args.kinds:
+                for rep in range(1, args.repeat + 1):  # interleaved: each repetition runs every method once
+                    for method in args.methods:
+                        bench.measure(size, kind, method, rep, available[method])
         report['load_after'] = os.getloadavg()
     except Interrupted as exc:
         print('\ninterrupted (%s): stopping; the figures below are partial' % exc, file=sys.stderr)
         status = 130
-    except Failure as exc:
+    except (Failure, subprocess.CalledProcessError) as exc:
         print('benchmarks/run: %s' % exc, file=sys.stderr)
         status = 1
     finally:
@@ -671,38 +719,6 @@ def main(argv):  # pylint: disable=too-many-locals,too-many-branches,too-many-st
             json.dump(report, handle, indent=1, default=list)
     print_report(report, args)
     return status or (1 if any(row.get('error') for row in bench.rows) else 0)
-
-
-def print_report(report, args):
-    rows = report['rows']
-    print()
-    print(table(rows))
-    print()
-    print('Ratios (wall time):')
-    print(ratios(rows))
-    print()
-    print('Requests by route (count, mean time Kuzzle took to answer):')
-    print(routes_report(rows))
-    print()
-    if 'baseline' in report:
-        (empty, empty_cpu), (loop, loop_cpu), items = report['baseline']
-        print('Baselines (median of 3): an empty play takes %.2f s (%.2f s CPU); a loop of ansible.builtin.ping adds %.3f s '
-              '(%.3f s CPU) per item (%d items).' % (empty, empty_cpu, (loop - empty) / items, (loop_cpu - empty_cpu) / items, items))
-        print('The empty play with the N generated profiles loaded as extra vars (as every method loads them): ' + '; '.join(
-            'N=%d %.2f s (%.2f s CPU)' % (size, wall, cpu) for size, (wall, cpu) in sorted(report['baseline_vars'].items())) + '.')
-    if 'proxy' in report:
-        direct, proxied = report['proxy']
-        print('Counting proxy overhead: GET /_healthcheck %.2f ms direct, %.2f ms through the proxy: +%.2f ms per request (%d requests each).'
-              % (1000 * direct, 1000 * proxied, 1000 * (proxied - direct), args.overhead_requests))
-    if 'machine' in report:
-        print('Machine: ' + '; '.join('%s: %s' % item for item in report['machine'].items()))
-        print('Collection: %s. Load average (1, 5, 15 min) before: %s, after: %s.' % (
-            report['collection'], ' '.join('%.2f' % x for x in report['load_before']),
-            ' '.join('%.2f' % x for x in report.get('load_after', ())) or 'n/a'))
-    print('Command: %s' % report['command'])
-    for row in rows:
-        if row.get('error'):
-            print('\nN=%d %s %s failed:\n%s' % (row['size'], METHODS[row['method']][0], PHASE_TITLES[row['phase']], row['error']))
 
 
 if __name__ == '__main__':
