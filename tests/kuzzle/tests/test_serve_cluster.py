@@ -3,10 +3,13 @@
 Needs root (network namespaces), as serve --nodes does.
 """
 
+import glob
 import json
 import os
+import shutil
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 
@@ -145,11 +148,21 @@ def test_without_ip_is_a_clear_error(tmp_path):
 
 def test_not_root_is_a_clear_error():
     # as nobody (65534), with the system's Python (root's own may be out of nobody's reach); serve checks its
-    # port, then what namespaces need, before anything else
+    # port, then what namespaces need, before anything else. The checkout may sit under a directory nobody
+    # cannot enter (CI's does), so serve's Python files are run from a world-readable copy.
     env = {'PATH': '/usr/bin:/bin', 'HOME': '/nonexistent'}
-    started = time.monotonic()
-    result = subprocess.run(['/usr/bin/python3', pytest_kuzzle.SERVE + '.py', '--port', str(free_port()), '--nodes', '2'],
-                            capture_output=True, text=True, timeout=60, env=env, check=False, user=65534, group=65534, cwd='/')
+    copy = tempfile.mkdtemp(prefix='kuzzle-serve-nobody.')
+    try:
+        os.chmod(copy, 0o755)
+        for name in glob.glob(os.path.join(os.path.dirname(pytest_kuzzle.SERVE), '*.py')):
+            shutil.copy(name, copy)
+            os.chmod(os.path.join(copy, os.path.basename(name)), 0o644)
+        started = time.monotonic()
+        result = subprocess.run(['/usr/bin/python3', os.path.join(copy, 'serve.py'), '--port', str(free_port()), '--nodes', '2'],
+                                capture_output=True, text=True, timeout=60, env=env, check=False, user=65534, group=65534,
+                                cwd='/')
+    finally:
+        shutil.rmtree(copy)
     assert result.returncode == 1 and result.stdout == ''
     assert 'serve --nodes needs root' in result.stderr
     assert time.monotonic() - started < 30
