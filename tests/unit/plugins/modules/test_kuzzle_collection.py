@@ -2,7 +2,7 @@
 # Copyright (c) community.kuzzle contributors
 # GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""kuzzle_collection and kuzzle_index: the exact requests and decisions, against Kuzzle answers mocked at the transport
+"""kuzzle_collection, kuzzle_index and kuzzle_user_mapping: the exact requests and decisions, against Kuzzle answers mocked at the transport
 (shapes from tests/contract/test_storage_*.py). The behaviour against a real Kuzzle is in tests/integration."""
 
 from __future__ import absolute_import, division, print_function
@@ -12,7 +12,7 @@ __metaclass__ = type
 import pytest
 import responses
 
-from ansible_collections.community.kuzzle.plugins.modules import kuzzle_collection, kuzzle_index
+from ansible_collections.community.kuzzle.plugins.modules import kuzzle_collection, kuzzle_index, kuzzle_user_mapping
 from ansible_collections.community.kuzzle.tests.unit.plugins.modules.utils import URL, body_of, calls, envelope, kuzzle_error
 
 COLL = URL + '/shop/orders'
@@ -243,3 +243,53 @@ def test_index_deleted_names_its_collections(run_module, kuzzle_http):
 def test_the_internal_index_is_refused(run_module, kuzzle_http):
     failed, result = run_module(kuzzle_index.main, dict(name='kuzzle'))
     assert failed and "Kuzzle's own internal index" in result['msg'] and not kuzzle_http.calls
+
+
+# -- kuzzle_user_mapping -------------------------------------------------------------------------
+
+USERS_MAPPING = URL + '/users/_mapping'
+
+
+def add_user_mapping(mocked):
+    mocked.add(responses.GET, USERS_MAPPING, json=answer({'mapping': {
+        'profileIds': {'type': 'keyword'}, 'name': {'type': 'text'},
+        '_kuzzle_info': {'properties': {'author': {'type': 'keyword'}}}}}, 'getUserMapping', 'security'))
+
+
+def test_user_mapping_unchanged_then_a_field_added(run_module, kuzzle_http):
+    add_user_mapping(kuzzle_http)
+    failed, result = run_module(kuzzle_user_mapping.main, dict(properties={'name': {'type': 'text'}}), diff=True)
+    assert not failed and result['changed'] is False and result['msg'] == 'users mapping unchanged'
+    assert result['properties'] == {'profileIds': {'type': 'keyword'}, 'name': {'type': 'text'}}
+    assert calls(kuzzle_http) == [('GET', '/users/_mapping')]
+    kuzzle_http.calls.reset()
+    kuzzle_http.add(responses.PUT, USERS_MAPPING, json=answer({'dynamic': 'false', 'properties': {}}, 'updateUserMapping', 'security'))
+    failed, result = run_module(kuzzle_user_mapping.main, dict(properties={'email': {'type': 'keyword'}, 'name': {'type': 'text'}}),
+                                diff=True)
+    assert not failed and result['changed'] is True and result['msg'] == 'users mapping: field email added'
+    assert calls(kuzzle_http) == [('GET', '/users/_mapping'), ('PUT', '/users/_mapping')]
+    assert body_of(kuzzle_http.calls[1]) == {'properties': {'email': {'type': 'keyword'}}}
+    assert result['diff']['before_header'] == 'users mapping (stored in Kuzzle)'
+
+
+@pytest.mark.parametrize('check', [True, False])
+def test_user_mapping_retype_refused(run_module, kuzzle_http, check):
+    add_user_mapping(kuzzle_http)
+    failed, result = run_module(kuzzle_user_mapping.main, dict(properties={'profileIds': {'type': 'text'}}), check=check)
+    assert failed and result['msg'].startswith(
+        'Nothing written: users mapping: Kuzzle would refuse it (400 services.storage.unexpected_bad_request): '
+        'field profileIds is stored as keyword and the task asks text')
+    assert calls(kuzzle_http) == [('GET', '/users/_mapping')]
+
+
+def test_user_mapping_check_mode_reads_only(run_module, kuzzle_http):
+    add_user_mapping(kuzzle_http)
+    failed, result = run_module(kuzzle_user_mapping.main, dict(properties={'email': {'type': 'keyword'}}), check=True)
+    assert not failed and result['changed'] is True
+    assert calls(kuzzle_http) == [('GET', '/users/_mapping')]
+
+
+def test_user_mapping_bad_field_before_any_request(run_module, kuzzle_http):
+    failed, result = run_module(kuzzle_user_mapping.main, dict(properties={'email': 'keyword'}))
+    assert failed and "the users' mapping.properties.email must be a dict" in result['msg']
+    assert not kuzzle_http.calls
