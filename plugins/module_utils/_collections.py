@@ -86,9 +86,22 @@ def plan_collection(index, collection, before, mappings, settings, specification
     return after, [refusal[len(where) + 2:] if refusal.startswith(where + ': ') else refusal for refusal in refusals]
 
 
+def refusal_text(refusals):
+    """The refusals of one mapping (and its settings) in one sentence: the advice of several refused fields once."""
+    suffix = ': ' + _mapping.REINDEX_ADVICE
+    fields = [text[:-len(suffix)] for text in refusals if text.endswith(suffix)]
+    others = [text for text in refusals if not text.endswith(suffix)]
+    if len(fields) > 1:
+        fields = ['%s: Elasticsearch cannot change these on existing fields: create a new collection with the new mapping '
+                  'and reindex the documents into it' % '; '.join(fields)]
+    else:
+        fields = [text + suffix for text in fields]
+    return '; '.join(fields + others)
+
+
 def refusal(index, collection, refusals):
     """The PredictedRefusal of a collection whose change Elasticsearch would refuse."""
-    return PredictedRefusal(label(index, collection), ES_REFUSAL[0], ES_REFUSAL[1], '; '.join(refusals))
+    return PredictedRefusal(label(index, collection), ES_REFUSAL[0], ES_REFUSAL[1], refusal_text(refusals))
 
 
 def check_specifications(client, index, collection, specifications):

@@ -13,7 +13,7 @@ module: kuzzle_collection
 short_description: Create, update or delete a Kuzzle collection, its mapping, settings and validation specifications
 description:
   - Makes one collection of a Kuzzle index match the task, idempotently, the way Elasticsearch merges mappings.
-  - "The mapping is additive: the fields of O(mappings.properties) must be stored with the definition the task gives
+  - "The mapping is additive: the fields of the C(properties) of O(mappings) must be stored with the definition the task gives
     (only the parameters the task gives are compared; multi-fields and object properties are compared the same way),
     and fields stored but not in the task are not a change (dynamic mapping adds them, and Elasticsearch never removes
     a field). C(dynamic), C(_meta) and C(dynamic_templates) are compared only when the task gives them; C(_meta) and
@@ -52,7 +52,7 @@ options:
     required: true
   name:
     description:
-      - The collection name (lowercase, at most 126 bytes, none of C(\\ / * ? " < > | , + # : . & %), spaces).
+      - 'The collection name (lowercase, at most 126 bytes, without spaces, backslashes or any of C(/ * ? " < > | , + # : . & %)).'
     type: str
     required: true
     aliases: [collection]
@@ -71,8 +71,8 @@ options:
     type: dict
   settings:
     description:
-      - Index settings of the collection (C(number_of_replicas), C(refresh_interval), C(analysis)...), nested
-        (C({analysis: {analyzer: ...}})) or with dotted keys, with or without the C(index.) prefix.
+      - "Index settings of the collection (C(number_of_replicas), C(refresh_interval), C(analysis)...), nested
+        (C({analysis: {analyzer: ...}})) or with dotted keys, with or without the C(index.) prefix."
       - Only the keys given are compared and written.
       - Kuzzle gives a new collection its default number of replicas when asked for V(0), so the module then
         writes V(0) in a second request.
@@ -89,7 +89,7 @@ options:
     type: bool
     default: true
 notes:
-  - Kuzzle has no versions on mappings: a change made by someone else between the read and the write of a task is
+  - Kuzzle has no versions on mappings, so a change made by someone else between the read and the write of a task is
     merged by Elasticsearch, as any mapping update.
   - Deleting a collection deletes its documents; there is no undo. Check mode and C(--diff) show what would go.
 seealso:

@@ -36,7 +36,7 @@ attributes:
 options:
   name:
     description:
-      - The index name (lowercase, at most 126 bytes, none of C(\\ / * ? " < > | , + # : . & %), spaces, not C(_all)).
+      - 'The index name (lowercase, at most 126 bytes, without spaces, backslashes or any of C(/ * ? " < > | , + # : . & %), not C(_all)).'
       - Kuzzle's own internal index cannot be managed.
     type: str
     required: true

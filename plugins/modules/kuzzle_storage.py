@@ -24,8 +24,8 @@ description:
     collection for its mapping, and one more for its settings when the definition gives some), writes only what
     differs, and refuses the whole task B(before any write), in check mode too, when Elasticsearch would refuse a
     change (a retyped field, a final setting), listing every such change with its collection.
-  - Nothing is ever deleted: an index or collection that the definition does not list is left as it is. Deleting data
-    is always an explicit C(state=absent) of M(community.kuzzle.kuzzle_collection) or M(community.kuzzle.kuzzle_index).
+  - "Nothing is ever deleted: an index or collection that the definition does not list is left as it is. Deleting data
+    is always an explicit C(state=absent) of M(community.kuzzle.kuzzle_collection) or M(community.kuzzle.kuzzle_index)."
   - M(community.kuzzle.kuzzle_storage_info) exports a Kuzzle's indexes and collections in this very shape.
 version_added: 0.2.0
 author:

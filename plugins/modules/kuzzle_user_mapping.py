@@ -40,8 +40,8 @@ attributes:
 options:
   properties:
     description:
-      - The fields of the users' content to map, as in the C(properties) of an Elasticsearch mapping
-        (C({email: {type: keyword}})). Field names with dots stand for object properties.
+      - "The fields of the users' content to map, as in the C(properties) of an Elasticsearch mapping
+        (C({email: {type: keyword}})). Field names with dots stand for object properties."
     type: dict
     required: true
 notes:
@@ -129,7 +129,8 @@ def main():
             before = _mapping.stored_mapping({'properties': stored})
             after, refusals = _mapping.plan(before, _mapping.desired_mapping({'properties': module.params['properties']}))
             if refusals:
-                raise PredictedRefusal(SUBJECT, _collections.ES_REFUSAL[0], _collections.ES_REFUSAL[1], '; '.join(refusals))
+                raise PredictedRefusal(SUBJECT, _collections.ES_REFUSAL[0], _collections.ES_REFUSAL[1],
+                                       _collections.refusal_text(refusals))
             result.update(changed=before != after, msg=summarize(before, after), properties=after['properties'])
             if module._diff:
                 result['diff'] = _report.build_diff('users', 'mapping', before, after)

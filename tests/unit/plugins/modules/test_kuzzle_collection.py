@@ -293,3 +293,16 @@ def test_user_mapping_bad_field_before_any_request(run_module, kuzzle_http):
     failed, result = run_module(kuzzle_user_mapping.main, dict(properties={'email': 'keyword'}))
     assert failed and "the users' mapping.properties.email must be a dict" in result['msg']
     assert not kuzzle_http.calls
+
+
+def test_several_refused_fields_give_the_advice_once(run_module, kuzzle_http):
+    add_mapping(kuzzle_http)
+    kuzzle_http.add(responses.GET, COLL + '/_settings', json=answer({'number_of_shards': '1'}, 'getSettings'))
+    wanted = {'properties': {'price': {'type': 'keyword'}, 'ref': {'type': 'long'}}}
+    failed, result = run_module(kuzzle_collection.main, task(mappings=wanted, settings={'number_of_shards': 2}))
+    assert failed and result['msg'] == (
+        'Nothing written: collection shop/orders: Kuzzle would refuse it (400 services.storage.unexpected_bad_request): '
+        'field price is stored as float and the task asks keyword; field ref is stored as keyword and the task asks long: '
+        'Elasticsearch cannot change these on existing fields: create a new collection with the new mapping and reindex the '
+        'documents into it; number_of_shards is 1 and the task asks 2: it is fixed when the collection is created; create a '
+        'new collection with it and reindex the documents into it')
