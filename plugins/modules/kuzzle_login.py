@@ -197,10 +197,13 @@ def log_in(module, client):
     params = module.params
     query = {}
     if params['expires_in'] is not None:
+        problem = None
         try:
             _timespan.parse(params['expires_in'])
         except ValueError as exc:
-            module.fail_json(msg='Invalid task: expires_in: %s' % exc, changed=False)
+            problem = str(exc)
+        if problem:
+            module.fail_json(msg='Invalid task: expires_in: %s' % problem, changed=False)
         query['expiresIn'] = _timespan.as_text(params['expires_in'])
     if not params['username']:
         module.fail_json(changed=False, msg=(
@@ -256,11 +259,14 @@ def main():
         module.fail_json(changed=False, msg='state=absent logs out the session of token: '
                                             'username, password and expires_in do not apply')
     client = kuzzle_client(module)
+    failure = None
     try:
         with client:
             result = log_in(module, client) if params['state'] == 'present' else log_out(module, client)
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
+        failure = err
+    if failure:
+        fail_kuzzle(module, failure, changed=False)
     if 'token' in result and not module.no_log:
         module.warn(TOKEN_WARNING)
     module.exit_json(**result)

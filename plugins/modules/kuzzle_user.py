@@ -375,15 +375,18 @@ def converge(module, client, source, before, after):
     if body:
         stored = written(client.act('security:updateUser', _id=name, query=query, body=body))
     if action:
+        failure = None
         try:
             client.act(_user.CREDENTIALS_ACTIONS[action], strategy=STRATEGY, _id=name, query=query, body=credentials_body)
         except KuzzleError as err:
             if not body:
                 raise
+            failure = err
+        if failure:  # outside the except block: see fail_kuzzle
             applied = _user.summarize(name, before, _user.without_credentials_change(before, after))
-            lost = {'outcome': err.outcome} if err.outcome == UNKNOWN else {}
-            module.fail_json(msg='%s. Already applied: %s' % (err, applied), changed=True,
-                             error_id=err.error_id, status=err.status, user=stored, **lost)
+            lost = {'outcome': failure.outcome} if failure.outcome == UNKNOWN else {}
+            module.fail_json(msg='%s. Already applied: %s' % (failure, applied), changed=True,
+                             error_id=failure.error_id, status=failure.status, user=stored, **lost)
     return {'user': stored}
 
 
