@@ -173,18 +173,14 @@ EXAMPLES = r"""
     purge_profile_ids: false
   delegate_to: localhost
 
-- name: Set connection options once for every Kuzzle task of a play
-  hosts: localhost
-  module_defaults:
-    group/community.kuzzle.kuzzle:
-      url: "{{ kuzzle_url }}"
-      token: "{{ kuzzle_api_key }}"
-  tasks:
-    - name: Rename alice's login
-      community.kuzzle.kuzzle_user:
-        name: alice
-        credentials:
-          username: alice.liddell
+# The connection options can be set once for every Kuzzle task of a play, with module_defaults
+# for the action group group/community.kuzzle.kuzzle (see the connection guide).
+- name: Rename alice's login
+  community.kuzzle.kuzzle_user:
+    name: alice
+    credentials:
+      username: alice.liddell
+  delegate_to: localhost
 
 - name: Delete a user, with its credentials, API keys and tokens
   community.kuzzle.kuzzle_user:
