@@ -90,20 +90,19 @@ EXAMPLES = r"""
       archive: {}
   delegate_to: localhost
 
-- name: Copy the storage of one Kuzzle to another
-  hosts: localhost
-  tasks:
-    - name: Export
-      community.kuzzle.kuzzle_storage_info:
-        url: https://kuzzle.example.com
-        token: "{{ kuzzle_api_key }}"
-      register: production
+- name: Export the storage of production
+  community.kuzzle.kuzzle_storage_info:
+    url: https://kuzzle.example.com
+    token: "{{ kuzzle_api_key }}"
+  delegate_to: localhost
+  register: production
 
-    - name: Apply
-      community.kuzzle.kuzzle_storage:
-        url: https://staging.kuzzle.example.com
-        token: "{{ staging_api_key }}"
-        indexes: "{{ production.indexes }}"
+- name: Apply it to staging
+  community.kuzzle.kuzzle_storage:
+    url: https://staging.kuzzle.example.com
+    token: "{{ staging_api_key }}"
+    indexes: "{{ production.indexes }}"
+  delegate_to: localhost
 """
 
 RETURN = r"""

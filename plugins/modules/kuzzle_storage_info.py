@@ -40,20 +40,19 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Export the storage of a Kuzzle to a file that admin:loadMappings and kuzzle_storage both take
-  hosts: localhost
-  tasks:
-    - name: Export
-      community.kuzzle.kuzzle_storage_info:
-        url: https://kuzzle.example.com
-        token: "{{ kuzzle_api_key }}"
-      register: storage
+- name: Export the storage of a Kuzzle
+  community.kuzzle.kuzzle_storage_info:
+    url: https://kuzzle.example.com
+    token: "{{ kuzzle_api_key }}"
+  delegate_to: localhost
+  register: storage
 
-    - name: Write it
-      ansible.builtin.copy:
-        content: "{{ storage.indexes | to_nice_json }}"
-        dest: mappings.json
-        mode: "0644"
+- name: Write it to a file that admin:loadMappings and kuzzle_storage both take
+  ansible.builtin.copy:
+    content: "{{ storage.indexes | to_nice_json }}"
+    dest: mappings.json
+    mode: "0644"
+  delegate_to: localhost
 
 - name: Only the shop's index
   community.kuzzle.kuzzle_storage_info:
