@@ -116,8 +116,8 @@ def main(argv):
     print('| collections | method | phase | wall s | CPU s | requests | in Kuzzle s |')
     print('| --- | --- | --- | ---: | ---: | ---: | ---: |')
     for row in rows:
-        print('| %s | %s | %s | %.1f | %.1f | %d | %.1f |' % (row['size'], row['method'], row['phase'], row['seconds'],
-                                                          row['cpu'], row['requests'], row['in_kuzzle']))
+        figures = (row['size'], row['method'], row['phase'], row['seconds'], row['cpu'], row['requests'], row['in_kuzzle'])
+        print('| %s | %s | %s | %.1f | %.1f | %d | %.1f |' % figures)
     for row in rows:
         print('%s %s: %s' % (row['method'], row['phase'], ', '.join('%s %d' % item for item in row['routes'].items())))
     if args.json:
