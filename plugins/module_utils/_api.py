@@ -115,8 +115,13 @@ ACTIONS = {
     'security:restrictDefaultRights': ('POST', '/_restrictDefaultRights', WRITE, ANY, 'restrict the default rights'),
     # indexes and collections
     'index:create': ('POST', '/:index/_create', WRITE, ANY, 'create index "{index}"'),
+    'index:delete': ('DELETE', '/:index', WRITE, ANY, 'delete index "{index}"'),
     'index:exists': ('GET', '/:index/_exists', READ, BOOLEAN, 'check whether index "{index}" exists'),
+    'index:list': ('GET', '/_list', READ, OBJECT, 'list the indexes'),
     'collection:create': ('PUT', '/:index/:collection', WRITE, ANY, 'create collection "{collection}" of index "{index}"'),
+    'collection:delete': ('DELETE', '/:index/:collection', WRITE, ANY, 'delete collection "{collection}" of index "{index}"'),
+    'collection:deleteSpecifications': ('DELETE', '/:index/:collection/_specifications', WRITE, ANY,
+                                        'delete the specifications of collection "{collection}" of index "{index}"'),
     'collection:exists': ('GET', '/:index/:collection/_exists', READ, BOOLEAN,
                           'check whether collection "{collection}" of index "{index}" exists'),
     'collection:getMapping': ('GET', '/:index/:collection/_mapping', READ, OBJECT,
@@ -125,10 +130,14 @@ ACTIONS = {
                                'read the settings of collection "{collection}" of index "{index}"'),
     'collection:getSpecifications': ('GET', '/:index/:collection/_specifications', READ, OBJECT,
                                      'read the specifications of collection "{collection}" of index "{index}"'),
+    'collection:list': ('GET', '/:index/_list', READ, OBJECT, 'list the collections of index "{index}"'),
     'collection:update': ('POST', '/:index/:collection', WRITE, ANY, 'update collection "{collection}" of index "{index}"'),
     # not collection:updateMapping (PUT /:index/:collection/_mapping): deprecated since 2.1.0 for collection:update
     'collection:updateSpecifications': ('PUT', '/:index/:collection/_specifications', WRITE, ANY,
                                         'update the specifications of collection "{collection}" of index "{index}"'),
+    # a check only: Kuzzle stores nothing
+    'collection:validateSpecifications': ('POST', '/:index/:collection/_validateSpecifications', READ, OBJECT,
+                                          'check the specifications of collection "{collection}" of index "{index}"'),
     # profiles
     'security:createOrReplaceProfile': ('PUT', '/profiles/:_id', WRITE, DOCUMENT, 'replace profile "{_id}"'),
     'security:createProfile': ('POST', '/profiles/:_id/_create', WRITE, DOCUMENT, 'create profile "{_id}"'),

@@ -10,7 +10,7 @@ For internal use of the community.kuzzle collection only: no compatibility promi
 
 A collection's canonical form is ``{'mappings': <stored form, see _mapping>, 'settings': {...},
 'specifications': {...}}``, with ``settings`` holding only the keys the task gives (flat, as
-Elasticsearch strings) and ``specifications`` only when the task manages them. ``before`` is read
+Elasticsearch strings) and ``specifications`` only when the task manages them ({} for none). ``before`` is read
 from Kuzzle in that form, ``after`` is planned from it and the task, and the two decide
 ``changed``, the diff and the summary, in check mode and in real runs.
 
@@ -261,7 +261,7 @@ def summarize_collection(name, before, after):
             details.append('dynamic %s' % after['mappings']['dynamic'])
         if after.get('settings'):
             details.append(plural('setting', sorted(after['settings'])))
-        if after.get('specifications') is not None:
+        if after.get('specifications'):
             details.append('validation specifications')
         return words + (' with ' + '; '.join(details) if details else '')
     phrases = _mapping.changes(before.get('mappings'), after.get('mappings') or {})
@@ -269,8 +269,9 @@ def summarize_collection(name, before, after):
     for key in sorted(new_settings):
         if old_settings.get(key) != new_settings[key]:
             phrases.append('setting %s: %s -> %s' % (key, _shown(old_settings.get(key)), _shown(new_settings[key])))
-    if 'specifications' in after and before.get('specifications') != after['specifications']:
-        phrases.append('validation specifications %s' % ('set' if before.get('specifications') is None else 'replaced'))
+    if 'specifications' in after and (before.get('specifications') or {}) != after['specifications']:
+        phrases.append('validation specifications %s' % (
+            'removed' if not after['specifications'] else 'set' if not before.get('specifications') else 'replaced'))
     if not phrases:
         return 'collection %s unchanged' % name
     return 'collection %s: %s' % (name, '; '.join(phrases))

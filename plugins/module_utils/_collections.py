@@ -1,0 +1,154 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+
+"""Reading and writing indexes and collections through the action layer (kuzzle_index, kuzzle_collection,
+kuzzle_storage, kuzzle_storage_info). What to compare and what to send is decided in _storage and _mapping,
+which do no I/O; this file only reads the canonical ``before`` of a collection and writes the change from
+``before`` to ``after``.
+
+For internal use of the community.kuzzle collection only: no compatibility promise.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError, PredictedRefusal
+from ansible_collections.community.kuzzle.plugins.module_utils import _mapping, _storage
+
+# What Kuzzle answers for a collection or index it does not have (tests/contract/test_storage_collections.py)
+MISSING = ('services.storage.unknown_collection', 'services.storage.unknown_index')
+NO_SPECIFICATIONS = 'validation.assert.not_found'
+# What Kuzzle answers when Elasticsearch refuses a mapping or settings update
+ES_REFUSAL = (400, 'services.storage.unexpected_bad_request')
+
+
+def label(index, collection):
+    return 'collection %s/%s' % (index, collection)
+
+
+def read_mapping(client, index, collection):
+    """The ``collection:getMapping`` result, or None when the collection (or its index) does not exist."""
+    try:
+        return client.act('collection:getMapping', index=index, collection=collection)
+    except KuzzleError as err:
+        if err.error_id in MISSING:
+            return None
+        raise
+
+
+def read_specifications(client, index, collection):
+    """The collection's validation specifications, {} when it has none."""
+    try:
+        result = client.act('collection:getSpecifications', index=index, collection=collection)
+    except KuzzleError as err:
+        if err.status == 404 and err.error_id == NO_SPECIFICATIONS:
+            return {}
+        raise
+    return result.get('validation') or {}
+
+
+def read_collection(client, index, collection, setting_keys=(), specifications=False, mapping_result=None):
+    """The canonical ``before`` of a collection ({} when absent): its mapping, the stored values of
+    ``setting_keys`` (one more read when there are any), its specifications when ``specifications``
+    (one more read). ``mapping_result``: a getMapping result already read."""
+    if mapping_result is None:
+        mapping_result = read_mapping(client, index, collection)
+        if mapping_result is None:
+            return {}
+    settings = client.act('collection:getSettings', index=index, collection=collection) if setting_keys else None
+    specs = read_specifications(client, index, collection) if specifications else None
+    return _storage.collection_before(mapping_result, settings, setting_keys, specs)
+
+
+def list_collections(client, index):
+    """The names of the stored collections of an index, sorted (realtime ones left out)."""
+    result = client.act('collection:list', index=index)
+    return sorted(item['name'] for item in result.get('collections') or ()
+                  if isinstance(item, dict) and item.get('type', 'stored') == 'stored' and isinstance(item.get('name'), str))
+
+
+def list_indexes(client):
+    """The public indexes, sorted (Kuzzle lists none of its own)."""
+    return sorted(name for name in client.act('index:list').get('indexes') or () if isinstance(name, str))
+
+
+def plan_collection(index, collection, before, mappings, settings, specifications):
+    """``(after, refusals)``: the task's ``mappings`` (as the task gives them, checked), ``settings`` (as given, or
+    None) and ``specifications`` (None: not managed) merged into ``before``. Refusals read
+    ``field price is stored as float and the task asks keyword: ...``, without the collection's name."""
+    where = label(index, collection)
+    flat = _storage.flatten_settings(settings) if settings else None
+    after, refusals = _storage.collection_after(before, _mapping.desired_mapping(mappings or {}), flat, specifications,
+                                                where=where)
+    return after, [refusal[len(where) + 2:] if refusal.startswith(where + ': ') else refusal for refusal in refusals]
+
+
+def refusal_text(refusals):
+    """The refusals of one mapping (and its settings) in one sentence: the advice of several refused fields once."""
+    suffix = ': ' + _mapping.REINDEX_ADVICE
+    fields = [text[:-len(suffix)] for text in refusals if text.endswith(suffix)]
+    others = [text for text in refusals if not text.endswith(suffix)]
+    if len(fields) > 1:
+        fields = ['%s: Elasticsearch cannot change these on existing fields: create a new collection with the new mapping '
+                  'and reindex the documents into it' % '; '.join(fields)]
+    else:
+        fields = [text + suffix for text in fields]
+    return '; '.join(fields + others)
+
+
+def refusal(index, collection, refusals):
+    """The PredictedRefusal of a collection whose change Elasticsearch would refuse."""
+    return PredictedRefusal(label(index, collection), ES_REFUSAL[0], ES_REFUSAL[1], refusal_text(refusals))
+
+
+def check_specifications(client, index, collection, specifications):
+    """A PredictedRefusal when Kuzzle would refuse these specifications (collection:validateSpecifications, which
+    stores nothing), else None."""
+    if not specifications:
+        return None
+    result = client.act('collection:validateSpecifications', index=index, collection=collection, body=specifications)
+    if result.get('valid') is not False:
+        return None
+    details = result.get('details') or [result.get('description') or 'invalid specifications']
+    return PredictedRefusal(label(index, collection), 400, 'validation.assert.invalid_specifications',
+                            '; '.join(str(detail) for detail in details))
+
+
+def write_collection(client, index, collection, before, after, sent):
+    """Write what turns ``before`` into ``after`` (canonical forms; {} for absent): the requests, in order, are
+    collection:create (which creates a missing index) or collection:update of the settings then of the mapping
+    (settings first: a mapping may use an analyser they add), then the specifications; collection:delete for
+    ``after`` {}. Appends the name of each action to ``sent`` once Kuzzle answered it (so that a failure can say
+    what was written before it)."""
+    route = dict(index=index, collection=collection)
+
+    def act(name, **kwargs):
+        client.act(name, **dict(route, **kwargs))
+        sent.append(name)
+
+    if not after:
+        act('collection:delete')
+        return
+    if not before:
+        at_creation, afterwards = _storage.creation_settings(after.get('settings') or {})
+        body = {'mappings': _mapping.update_body({}, after['mappings']) or {}}
+        if at_creation:
+            body['settings'] = at_creation
+        act('collection:create', body=body)
+        if afterwards:
+            act('collection:update', body={'settings': afterwards})
+    else:
+        settings = _storage.settings_body(before.get('settings') or {}, after.get('settings') or {})
+        if settings:
+            act('collection:update', body={'settings': settings})
+        mappings = _mapping.update_body(before.get('mappings') or {}, after['mappings'])
+        if mappings:
+            act('collection:update', body={'mappings': mappings})
+    if 'specifications' in after and after['specifications'] != (before.get('specifications') or {}):
+        if after['specifications']:
+            act('collection:updateSpecifications', body=after['specifications'])
+        else:
+            act('collection:deleteSpecifications')
