@@ -112,7 +112,7 @@ def collections_path(tmp_path_factory):
         return os.environ['ANSIBLE_COLLECTIONS_PATH']
     root = tmp_path_factory.mktemp('collections')
     target = root / 'ansible_collections' / 'community' / 'kuzzle'
-    for part in ('plugins', 'meta', 'galaxy.yml'):
+    for part in ('plugins', 'meta', 'roles', 'galaxy.yml'):
         source = os.path.join(REPO, part)
         if os.path.isdir(source):
             shutil.copytree(source, str(target / part))
