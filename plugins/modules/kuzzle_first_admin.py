@@ -82,30 +82,24 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: From an empty Kuzzle to a locked-down one
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/community.kuzzle.kuzzle:
-      url: http://localhost:7512
-      username: admin
-      password: "{{ kuzzle_admin_password }}"
-  tasks:
-    - name: Wait for Kuzzle
-      community.kuzzle.kuzzle_server_info:
-        wait_timeout: 300
+# With module_defaults for group/community.kuzzle.kuzzle setting url, username and password, the same
+# credentials create the administrator here and authenticate every later task.
+- name: Wait for Kuzzle
+  community.kuzzle.kuzzle_server_info:
+    wait_timeout: 300
 
-    - name: Create the first administrator, and take the default rights away from anonymous
-      community.kuzzle.kuzzle_first_admin:
-        name: admin
-        content:
-          fullName: Kuzzle administrator
+- name: Create the first administrator, and take the default rights away from anonymous
+  community.kuzzle.kuzzle_first_admin:
+    name: admin
+    username: admin
+    password: "{{ kuzzle_admin_password }}"
+    content:
+      fullName: Kuzzle administrator
 
-    - name: Every later task authenticates as that administrator
-      community.kuzzle.kuzzle_role:
-        name: reader
-        controllers:
-          document: {actions: {get: true, search: true}}
+- name: Create it, and leave the default rights as they are (anonymous may still do everything)
+  community.kuzzle.kuzzle_first_admin:
+    name: admin
+    restrict_default_rights: false
 """
 
 RETURN = r"""
@@ -178,6 +172,30 @@ def created_by_another(client, username, err):
         return False
 
 
+def converge(module, client, view, created):
+    """The result of the task: ask, then create unless in check mode or an administrator exists."""
+    params = module.params
+    if admin_exists(client, params['username']):
+        return dict(changed=False, msg=EXISTS_MSG)
+    result = dict(changed=True, admin=view, msg=('would have ' if module.check_mode else '') + created)
+    if module._diff:
+        result['diff'] = {'before': {}, 'after': view, 'before_header': 'no administrator',
+                          'after_header': 'first administrator "%s"' % params['name']}
+    if module.check_mode:
+        return result
+    lost = None
+    try:
+        client.act_anonymously('security:createFirstAdmin', body=_server.first_admin_body(params),
+                               query={'reset': params['restrict_default_rights']}, _id=params['name'])
+    except KuzzleError as err:
+        lost = err
+    if lost is None:
+        return result
+    if not created_by_another(client, params['username'], lost):
+        raise lost
+    return dict(changed=False, msg='another task created the first administrator meanwhile: ' + EXISTS_MSG)
+
+
 def main():
     argument_spec = dict(
         name=dict(type='str', required=True, aliases=['id']),
@@ -194,25 +212,14 @@ def main():
     created = 'created the first administrator "%s" (local username %s); %s' % (
         params['name'], params['username'],
         'the default rights are restricted' if params['restrict_default_rights'] else 'the default rights are left as they are')
-    result = dict(changed=False)
+    failure = None
     try:
         with client:
-            if admin_exists(client, params['username']):
-                module.exit_json(msg=EXISTS_MSG, **result)
-            result.update(changed=True, admin=view, msg=('would have ' if module.check_mode else '') + created)
-            if module._diff:
-                result['diff'] = {'before': {}, 'after': view, 'before_header': 'no administrator',
-                                  'after_header': 'first administrator "%s"' % params['name']}
-            if not module.check_mode:
-                try:
-                    client.act_anonymously('security:createFirstAdmin', body=_server.first_admin_body(params),
-                                           query={'reset': params['restrict_default_rights']}, _id=params['name'])
-                except KuzzleError as err:
-                    if not created_by_another(client, params['username'], err):
-                        raise
-                    module.exit_json(changed=False, msg='another task created the first administrator meanwhile: ' + EXISTS_MSG)
+            result = converge(module, client, view, created)
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
+        failure = err
+    if failure:  # outside the except block: ansible-core 2.18 would add the handled error's traceback at -vvv
+        fail_kuzzle(module, failure, changed=False)
     module.exit_json(**result)
 
 

@@ -209,21 +209,25 @@ def main():
         module.fail_json(msg='wait_timeout must be 0 (one look) or more seconds, got %s' % params['wait_timeout'])
     result = dict(changed=False, health=None, version=None, admin_exists=None, default_rights_restricted=None)
     probe = kuzzle_client(module, retries=0)
+    failure = None
     try:
         with probe:
             ready, seen, looks = _server.wait_until_ready(lambda left: look(probe, params, left), params['wait_timeout'],
                                                           time.monotonic, time.sleep)
         result.update(ready=ready, seen=seen, looks=looks)
-        if not ready:
-            where = probe.display_url
-            if params['wait_timeout'] > 0:
-                module.fail_json(msg='Kuzzle at %s is not ready after %g s (%d looks); last seen: %s' % (
-                    where, params['wait_timeout'], looks, seen), **result)
-            module.exit_json(msg='Kuzzle at %s is not ready: %s' % (where, seen), **result)
-        with kuzzle_client(module) as client:
-            result.update(read_all(client))
+        if ready:
+            with kuzzle_client(module) as client:
+                result.update(read_all(client))
     except KuzzleError as err:
-        fail_kuzzle(module, err, **result)
+        failure = err
+    if failure:  # outside the except block: ansible-core 2.18 would add the handled error's traceback at -vvv
+        fail_kuzzle(module, failure, **result)
+    if not result['ready']:
+        where = probe.display_url
+        if params['wait_timeout'] > 0:
+            module.fail_json(msg='Kuzzle at %s is not ready after %g s (%d looks); last seen: %s' % (
+                where, params['wait_timeout'], result['looks'], result['seen']), **result)
+        module.exit_json(msg='Kuzzle at %s is not ready: %s' % (where, result['seen']), **result)
     module.exit_json(msg=summary(result), **result)
 
 
