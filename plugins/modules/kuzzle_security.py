@@ -21,6 +21,9 @@ description:
   - Unlike C(admin:loadSecurities) it reports what changed, shows a diff per object, supports check mode,
     can delete what the definition does not list (O(purge)), and stops at the first failure, reporting what
     was already applied.
+  - Files exported by kourou, Kuzzle's CLI (C(role:export), C(profile:export), C(user:export)), apply as they are;
+    their C({"type", "content"}) wrapper is removed when C(type) is the option's kind, and users' empty or null
+    C(credentials) mean that they are not managed.
   - Before any write, and in check mode too, it verifies that every role a profile refers to and every
     profile a user refers to exists or is part of the definition, and that nothing it would delete is still
     in use by an object it keeps.
