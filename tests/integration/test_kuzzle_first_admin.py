@@ -20,7 +20,6 @@ import threading
 
 import pytest
 
-from conftest import Playbooks  # pylint: disable=import-error
 from kuzzle_run import HOST, free_port  # pylint: disable=import-error
 from pytest_kuzzle import SERVE, KuzzleServer, start_serve, stop_serve  # pylint: disable=import-error
 
@@ -59,7 +58,7 @@ def answer_not_ready_once(listener, looked):
 
 
 @pytest.fixture(scope='module')
-def starting(tmp_path_factory, collections_path):
+def starting(tmp_path_factory, make_playbooks):
     """A play that waits for Kuzzle (wait_timeout) while Kuzzle starts: until the play has looked once, its port
     answers 503 as a starting Kuzzle does; then serve starts a real, empty Kuzzle on it. Yields (server, run)."""
     directory = tmp_path_factory.mktemp('fresh-kuzzle')
@@ -73,7 +72,7 @@ def starting(tmp_path_factory, collections_path):
     threading.Thread(target=answer_not_ready_once, args=(listener, looked), daemon=True).start()
     write_log = str(directory / 'writes.jsonl')
     server = KuzzleServer(url, write_log)
-    playbooks = Playbooks(directory, server, None, collections_path)
+    playbooks = make_playbooks(directory, server)
     runs = []
     waiting = threading.Thread(target=lambda: runs.append(playbooks.run(
         [{'name': 'wait', INFO: {'wait_timeout': 240}, 'register': 'server'}], module_defaults=defaults(url, False))))
@@ -179,9 +178,9 @@ def test_server_info_after_the_lock_down(starting):
     assert server.writes_since(mark) == []
 
 
-def test_unreachable_kuzzle_fails_naming_the_url(collections_path, tmp_path):
+def test_unreachable_kuzzle_fails_naming_the_url(make_playbooks, tmp_path):
     url = 'http://%s:%d' % (HOST, free_port())
-    playbooks = Playbooks(tmp_path, KuzzleServer(url), None, collections_path)
+    playbooks = make_playbooks(tmp_path, KuzzleServer(url))
     run = playbooks.run([{'name': 'wait', INFO: {'wait_timeout': 2}, 'ignore_errors': True},
                          {'name': 'one look', INFO: {}}], module_defaults=defaults(url, False))
     assert run.rc == 0, run.output
@@ -190,11 +189,11 @@ def test_unreachable_kuzzle_fails_naming_the_url(collections_path, tmp_path):
     assert run.result('one look')['ready'] is False and run.result('one look')['looks'] == 1
 
 
-def test_two_plays_racing_create_one_admin(collections_path, tmp_path):
+def test_two_plays_racing_create_one_admin(make_playbooks, tmp_path):
     proc, url, write_log = start_serve(str(tmp_path))
     try:
         server = KuzzleServer(url, write_log)
-        playbooks = Playbooks(tmp_path, server, None, collections_path)
+        playbooks = make_playbooks(tmp_path, server)
         run = playbooks.run([{'name': 'first admin', FIRST_ADMIN: {'name': '{{ inventory_hostname }}'}}],
                             module_defaults=defaults(url), hosts=('racer1', 'racer2', 'racer3'), forks=3)
         assert run.rc == 0, run.output

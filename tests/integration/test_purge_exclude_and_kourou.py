@@ -14,7 +14,6 @@ import os
 
 import pytest
 
-from conftest import Playbooks, Admin  # pylint: disable=import-error
 from pytest_kuzzle import KuzzleServer, start_serve, stop_serve  # pylint: disable=import-error
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -25,7 +24,7 @@ PASSWORD = 'pe-admin-pw-73b1'
 
 
 @pytest.fixture(scope='module')
-def own(tmp_path_factory, collections_path):
+def own(tmp_path_factory, make_playbooks, make_admin):
     directory = tmp_path_factory.mktemp('purge-kuzzle')
     proc, url, write_log = start_serve(str(directory))
     try:
@@ -33,10 +32,8 @@ def own(tmp_path_factory, collections_path):
         status, body = server.api('POST', '/_createFirstAdmin/root', query={'reset': None}, token='', body={
             'credentials': {'local': {'username': 'root', 'password': PASSWORD}}})
         assert status == 200, body
-        admin = Admin(server, PASSWORD)
-        admin.username = 'root'
-        admin.login()
-        yield server, admin, Playbooks(directory, server, admin, collections_path)
+        admin = make_admin(server, 'root', PASSWORD)
+        yield server, admin, make_playbooks(directory, server, admin)
     finally:
         stop_serve(proc)
 
