@@ -107,9 +107,15 @@ ACTIONS = {
     # a login sent twice only leaves an unused token that expires: READ
     'auth:login': ('POST', '/_login/:strategy', READ, SESSION, 'log in to Kuzzle (strategy {strategy})'),
     'auth:logout': ('POST', '/_logout', WRITE, ANY, 'log out of Kuzzle'),
+    'auth:getMyRights': ('GET', '/_me/_rights', READ, HITS, 'read the rights of the caller'),
     # server
     'server:adminExists': ('GET', '/_adminExists', READ, OBJECT, 'check whether an administrator exists'),
+    'server:healthCheck': ('GET', '/_healthCheck', READ, OBJECT, "read the health of Kuzzle's services"),
+    'server:info': ('GET', '/_serverInfo', READ, OBJECT, "read Kuzzle's server information"),
     'server:publicApi': ('GET', '/_publicApi', READ, OBJECT, 'read the controllers and actions Kuzzle knows'),
+    # not an API action: a route of Kuzzle's HTTP router (2.41+, lib/core/network/router.js) that answers
+    # 200 once Kuzzle runs and is not overloaded, 503 before, without rights or logs; for orchestrators
+    'server:ready': ('GET', '/_ready', READ, ANY, 'check whether Kuzzle is ready'),
     # first administrator, default rights
     'security:createFirstAdmin': ('POST', '/_createFirstAdmin/:_id', WRITE, DOCUMENT, 'create the first administrator "{_id}"'),
     'security:restrictDefaultRights': ('POST', '/_restrictDefaultRights', WRITE, ANY, 'restrict the default rights'),

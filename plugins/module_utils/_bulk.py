@@ -16,7 +16,9 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
-from ansible_collections.community.kuzzle.plugins.module_utils import _profile, _role, _user
+import fnmatch
+
+from ansible_collections.community.kuzzle.plugins.module_utils import _profile, _role, _tags, _user
 from ansible_collections.community.kuzzle.plugins.module_utils._api import OBJECT_ACTIONS
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES
 
@@ -93,11 +95,11 @@ class ProfileAdapter(Adapter):
     @staticmethod
     def desired(before, body, extra=None):
         # rateLimit omitted leaves the stored one, as kuzzle_profile does
-        return _profile.desired_profile(before, body['policies'], True, body.get('rateLimit'))
+        return _profile.desired_profile(before, body['policies'], True, body.get('rateLimit'), body.get('tags'))
 
     @staticmethod
     def write_body(source, before, after, body):
-        return _profile.write_body(before, after, body.get('rateLimit') is not None)
+        return _profile.in_given_order(_profile.write_body(before, after, body.get('rateLimit') is not None), body['policies'])
 
     @staticmethod
     def references(after):
@@ -116,15 +118,16 @@ class RoleAdapter(Adapter):
     def problems(object_id, body):
         if not isinstance(body, dict):
             return ['must be a dict with controllers']
-        problems = ['key "%s" is not managed (only controllers)' % key for key in sorted(body) if key != 'controllers']
+        problems = ['key "%s" is not managed (only controllers and tags)' % key for key in sorted(body) if key not in ('controllers', 'tags')]
         problems.extend(_role.controllers_problems(body.get('controllers')))
+        problems.extend(_tags.problems(body.get('tags')))
         if not problems:
             problems.extend(filter(None, [_role.login_problem(object_id, body['controllers'])]))
         return problems
 
     @staticmethod
     def desired(before, body, extra=None):
-        return _role.desired_role(body['controllers'])
+        return _role.desired_role(body['controllers'], body.get('tags'), before)
 
     @staticmethod
     def write_body(source, before, after, body):
@@ -233,6 +236,34 @@ class UserAdapter(Adapter):
 ADAPTERS = {'profiles': ProfileAdapter, 'roles': RoleAdapter, 'users': UserAdapter}
 
 
+def as_loaded(kind, objects):
+    """``(objects, problem)``: a kind of a definition as kuzzle_security takes it, from what the task gives.
+
+    Files of kourou (Kuzzle's CLI: ``role:export``, ``profile:export``, ``user:export``) wrap the objects as
+    ``{"type": KIND, "content": {id: body}}``: they are unwrapped when ``type`` is the kind (a role or profile body
+    is a dict, never a string, so no real definition has that shape), and refused, naming the problem, when it is
+    another kind. Users' ``credentials`` that are empty or null (kourou's ``user:export`` writes ``{}`` for every
+    user) mean "not managed", as when the key is absent.
+    """
+    if isinstance(objects, dict) and set(objects) == {'type', 'content'} and isinstance(objects['type'], str):
+        if objects['type'] != kind:
+            return objects, ('%s is a kourou export of %s ({"type": "%s", "content": ...}): give it as %s'
+                             % (kind, objects['type'], objects['type'], objects['type']))
+        objects = objects['content']
+        if not isinstance(objects, dict):
+            return objects, '%s: the content of a kourou export must be a dict of %s by id' % (kind, kind)
+    if kind == 'users' and isinstance(objects, dict):
+        objects = dict((kuid, _managed_keys(body)) for kuid, body in objects.items())
+    return objects, None
+
+
+def _managed_keys(body):
+    """A user body without empty or null credentials (not managed)."""
+    if not isinstance(body, dict):
+        return body
+    return dict((key, value) for key, value in body.items() if key != 'credentials' or value)
+
+
 def definition_problems(definition, adapters=None):
     """Messages for every object whose body its kind would refuse, before any request."""
     adapters = adapters or ADAPTERS
@@ -276,6 +307,23 @@ def plan(definition, current, purge, adapters=None, extras=None, keep=None):
     order = dict((kind, i) for i, kind in enumerate(reversed(KINDS)))
     deletes.sort(key=lambda op: order[op.kind])
     return writes + deletes, unchanged
+
+
+def purge_excluded(definition, current, exclude):
+    """{kind: sorted ids} of the stored objects that a purge would delete but that ``exclude`` keeps.
+
+    ``exclude`` is {kind: [id or shell-style pattern (fnmatch: ``*``, ``?``, ``[...]``), case-sensitive]}; only the
+    kinds of the definition count (the others are never purged), and objects the definition lists are not
+    "excluded": the definition manages them."""
+    found = {}
+    for kind, patterns in sorted((exclude or {}).items()):
+        if kind not in definition or not patterns:
+            continue
+        ids = sorted(object_id for object_id in set(current.get(kind, {})) - set(definition[kind])
+                     if any(fnmatch.fnmatchcase(object_id, pattern) for pattern in patterns))
+        if ids:
+            found[kind] = ids
+    return found
 
 
 def final_state(definition, current, operations, adapters=None):

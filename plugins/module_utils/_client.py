@@ -236,6 +236,19 @@ class KuzzleClient:
         method, segments, read, default_doing = _api.request(name, route, self.major_version)
         return self.call(method, segments, query=query, body=body, doing=doing or default_doing, read=read, action=name)
 
+    def act_anonymously(self, name, body=None, query=None, doing=None, **route):
+        """act() without authentication: no token is sent and the client does not log in, whatever its
+        credentials (for what any caller may ask, such as readiness, or for a user that does not exist yet)."""
+        method, segments, read, default_doing = _api.request(name, route, self.major_version)
+        doing = doing or default_doing
+        self._check_url(doing)
+        return self._send(method, quote_segments(segments) + encode_query(query), body, doing, read, token='', action=name)
+
+    @property
+    def authenticates(self):
+        """Whether the client has credentials of its own (username and password, or a token)."""
+        return bool(self.username or self._token)
+
     def supports(self, capability):
         """Whether the Kuzzle this client talks to has ``capability`` (a key of _api.CAPABILITIES).
 

@@ -177,9 +177,10 @@ def _type_error(check, *args):
     return None
 
 
-def kuzzle_client(module):
-    """The KuzzleClient for the module's connection options."""
-    params = module.params
+def kuzzle_client(module, **overrides):
+    """The KuzzleClient for the module's connection options; ``overrides`` replace some of them (``retries=0``...)."""
+    params = dict(module.params)
+    params.update(overrides)
     return KuzzleClient(params['url'], username=params['username'], password=params['password'],
                         auth_strategy=params['auth_strategy'], token=params['token'], validate_certs=params['validate_certs'],
                         ca_path=params['ca_path'], client_cert=params['client_cert'], client_key=params['client_key'],

@@ -8,7 +8,8 @@
 For internal use of the community.kuzzle collection only: no compatibility promise.
 
 The canonical form of a profile holds only what this collection manages:
-``{'policies': [...], 'rateLimit': int}``. Both the stored profile and the
+``{'policies': [...], 'rateLimit': int, 'tags': [...]}`` (``tags`` only when the profile has some: a set,
+_tags.py). Both the stored profile and the
 desired one go through it, and the same two canonical objects decide
 ``changed``, feed the diff and the summary, in check mode and in real runs.
 
@@ -25,6 +26,7 @@ __metaclass__ = type
 
 import copy
 
+from ansible_collections.community.kuzzle.plugins.module_utils import _tags
 from ansible_collections.community.kuzzle.plugins.module_utils._report import changed_keys, plural, stored_view, summary
 
 RESERVED_PROFILES = ('admin', 'default', 'anonymous')
@@ -83,10 +85,10 @@ def normalize_profile(source):
     if source is None:
         return {}
     rate_limit = source.get('rateLimit')
-    return {
+    return _tags.put({
         'policies': normalize_policies(source.get('policies')),
         'rateLimit': rate_limit if rate_limit is not None else 0,
-    }
+    }, source.get(_tags.KEY))
 
 
 def policies_from_params(policies):
@@ -112,7 +114,8 @@ def profile_to_params(name, source):
 
     ``{name, policies: [{role_id, restricted_to: [{index, collections}]}], rate_limit}``, from the
     canonical policies: each role once (kuzzle_profile refuses a role listed twice), sorted, and only
-    the keys that restrict something. ``rate_limit`` only when the profile has one (not in Kuzzle 1.x).
+    the keys that restrict something. ``rate_limit`` only when the profile has one (not in Kuzzle 1.x), ``tags``
+    only when it has some.
     """
     params = {'name': name, 'policies': []}
     for policy in normalize_policies(source.get('policies')):
@@ -122,6 +125,9 @@ def profile_to_params(name, source):
         params['policies'].append(param)
     if source.get('rateLimit') is not None:
         params['rate_limit'] = source['rateLimit']
+    tags = _tags.normalize(source.get(_tags.KEY))
+    if tags:
+        params['tags'] = tags
     return params
 
 
@@ -153,8 +159,10 @@ def policies_problems(policies):
 def definition_problems(body):
     """Type checks of a profile body in Kuzzle's own shape (no argument spec checked it); a list of messages."""
     if not isinstance(body, dict):
-        return ['must be a dict with policies and, optionally, rateLimit']
-    problems = ['key "%s" is not managed (only policies and rateLimit)' % key for key in sorted(body) if key not in ('policies', 'rateLimit')]
+        return ['must be a dict with policies and, optionally, rateLimit and tags']
+    problems = ['key "%s" is not managed (only policies, rateLimit and tags)' % key for key in sorted(body)
+                if key not in ('policies', 'rateLimit', _tags.KEY)]
+    problems.extend(_tags.problems(body.get(_tags.KEY)))
     rate_limit = body.get('rateLimit')
     if rate_limit is not None and (isinstance(rate_limit, bool) or not isinstance(rate_limit, int) or rate_limit < 0):
         problems.append('rateLimit must be an integer, 0 or more')
@@ -186,13 +194,13 @@ def definition_problems(body):
     return policies_problems(policies)
 
 
-def desired_profile(before, policies=None, purge_policies=True, rate_limit=None):
+def desired_profile(before, policies=None, purge_policies=True, rate_limit=None, tags=None):
     """Canonical desired profile from the canonical current one (``{}`` if absent) and the task.
 
     ``policies`` is in Kuzzle's shape or None (leave as is). With ``purge_policies``
     the policies become exactly ``policies``; otherwise each listed role replaces
     its entry and unlisted roles stay. ``rate_limit`` None leaves the rate limit
-    as is (0 for a new profile, Kuzzle's default).
+    as is (0 for a new profile, Kuzzle's default), ``tags`` None the tags.
     """
     after = copy.deepcopy(before) if before else {'policies': [], 'rateLimit': 0}
     if policies is not None:
@@ -204,6 +212,8 @@ def desired_profile(before, policies=None, purge_policies=True, rate_limit=None)
             after['policies'] = _policies_from_map(roles)
     if rate_limit is not None:
         after['rateLimit'] = rate_limit
+    if tags is not None:
+        _tags.put(after, tags)
     return after
 
 
@@ -215,10 +225,25 @@ def write_body(before, after, rate_limit_given):
     no rate limit at all.
     """
     if before:
-        return changed_keys(before, after)
+        body = changed_keys(before, after)
+        if before.get(_tags.KEY) and not after.get(_tags.KEY):
+            body[_tags.KEY] = []  # updateProfile merges: an absent key would keep the stored tags
+        return body
     body = {'policies': after['policies']}
     if rate_limit_given:
         body['rateLimit'] = after['rateLimit']
+    if after.get(_tags.KEY):
+        body[_tags.KEY] = list(after[_tags.KEY])
+    return body
+
+
+def in_given_order(body, policies):
+    """A write body whose policies are the task's own, in its order (``policies``: the whole list, Kuzzle's shape).
+
+    The comparison ignores order; the write keeps it, so that what Kuzzle stores (and what kourou's
+    ``profile:export`` gives back) reads like the definition it came from."""
+    if 'policies' in body and policies is not None:
+        body = dict(body, policies=copy.deepcopy(policies))
     return body
 
 
@@ -300,7 +325,7 @@ def _change_phrases(before, after):
         phrases += _index_changes(role_id, old[role_id], new[role_id])
     if before.get('rateLimit') != after.get('rateLimit'):
         phrases.append('rate limit %s -> %s' % (before.get('rateLimit'), after.get('rateLimit')))
-    return phrases
+    return phrases + _tags.phrases(before, after)
 
 
 def summarize(name, before, after):

@@ -8,7 +8,8 @@
 For internal use of the community.kuzzle collection only: no compatibility promise.
 
 The canonical form of a role holds only what this collection manages:
-``{'controllers': {controller: {'actions': {action: bool}}}}``, keys sorted. Both the stored
+``{'controllers': {controller: {'actions': {action: bool}}}, 'tags': [...]}``, keys sorted, ``tags`` only when
+the role has some (a set: _tags.py). Both the stored
 role and the desired one go through it, and the same two canonical objects decide ``changed``,
 feed the diff and the summary, in check mode and in real runs.
 
@@ -24,6 +25,7 @@ __metaclass__ = type
 
 import difflib
 
+from ansible_collections.community.kuzzle.plugins.module_utils import _tags
 from ansible_collections.community.kuzzle.plugins.module_utils._report import plural, stored_view, summary
 
 RESERVED_ROLES = ('admin', 'default', 'anonymous')
@@ -85,22 +87,26 @@ def normalize_role(source):
     """Canonical form of a stored role's ``_source``; {} when the role is absent (None)."""
     if source is None:
         return {}
-    return {'controllers': normalize_controllers(source.get('controllers'))}
+    return _tags.put({'controllers': normalize_controllers(source.get('controllers'))}, source.get(_tags.KEY))
 
 
-def desired_role(controllers):
-    """Canonical desired role: the whole role is the task's controllers (updateRole replaces it)."""
-    return {'controllers': normalize_controllers(controllers)}
+def desired_role(controllers, tags=None, before=None):
+    """Canonical desired role: the task's controllers (updateRole replaces the whole role), and its ``tags``, or,
+    when it gives none (None), those of ``before`` (the canonical stored role)."""
+    return _tags.put({'controllers': normalize_controllers(controllers)},
+                     (before or {}).get(_tags.KEY) if tags is None else tags)
 
 
 def write_body(source, after):
     """The body of a create or whole-role update, which is also what Kuzzle stores (check mode).
 
-    Top-level keys of the stored role other than ``controllers`` (a description, tags...) are not
-    managed but sent back, so that the whole-role replacement keeps them.
+    Top-level keys of the stored role other than ``controllers`` and ``tags`` (a description...) are not
+    managed but sent back, so that the whole-role replacement keeps them; ``tags`` are the desired ones.
     """
-    body = dict((key, value) for key, value in stored_view(source).items() if key != 'controllers')
+    body = dict((key, value) for key, value in stored_view(source).items() if key not in ('controllers', _tags.KEY))
     body['controllers'] = after['controllers']
+    if after.get(_tags.KEY):
+        body[_tags.KEY] = list(after[_tags.KEY])
     return body
 
 
@@ -118,7 +124,8 @@ def write_action(create, update_replaces=True):
 
 def role_to_params(name, source):
     """A stored role as the options of a kuzzle_role task that keeps it as it is."""
-    return {'name': name, 'controllers': normalize_controllers((source or {}).get('controllers'))}
+    return _tags.put({'name': name, 'controllers': normalize_controllers((source or {}).get('controllers'))},
+                     (source or {}).get(_tags.KEY))
 
 
 def _rights_for(controllers, name):
@@ -231,7 +238,7 @@ def _change_phrases(before, after):
             phrases.append('controller %s added: %s' % (controller, '; '.join(changes)))
         elif changes:
             phrases.append('controller %s: %s' % (controller, '; '.join(changes)))
-    return phrases
+    return phrases + _tags.phrases(before, after)
 
 
 def summarize(name, before, after):

@@ -99,6 +99,13 @@ options:
       - Omitted means leave it as it is (V(0) for a new profile).
     type: int
     aliases: [rateLimit]
+  tags:
+    description:
+      - Tags of the profile (Kuzzle's C(tags), searchable), compared as a set (order and duplicates do not count).
+      - Omitted, the stored tags are kept; V([]) removes them.
+    type: list
+    elements: str
+    version_added: 0.2.0
   refresh:
     description:
       - V(wait_for) makes Kuzzle answer once the change is visible to searches; V(false) answers at once.
@@ -227,7 +234,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import PredictedRefusal
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problems
 from ansible_collections.community.kuzzle.plugins.module_utils._object_task import run_object_task
-from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _profile, _report
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _profile, _report, _tags
 
 
 def check_restrictions_exist(client, name, doing, profile):
@@ -263,6 +270,7 @@ def validate(module, policies):
     problems.extend(_profile.policies_problems(policies))
     if params['rate_limit'] is not None and params['rate_limit'] < 0:
         problems.append('rate_limit must be 0 (no limit) or more')
+    problems.extend(_tags.problems(params['tags']))
     if params['state'] == 'present' and policies == [] and params['purge_policies']:
         problems.append('policies is empty: Kuzzle would store it as the single policy "default"; '
                         'list that role explicitly if it is what you want')
@@ -284,7 +292,7 @@ def canonical_pair(module, client, source):
     policies = _profile.policies_from_params(params['policies'])
     if source is None and policies is None:
         module.fail_json(msg='profile "%s" does not exist, and policies is required to create it' % name, changed=False)
-    after = _profile.desired_profile(before, policies, params['purge_policies'], params['rate_limit'])
+    after = _profile.desired_profile(before, policies, params['purge_policies'], params['rate_limit'], params['tags'])
     if name == 'anonymous' and 'anonymous' not in _profile.role_ids(after):
         module.fail_json(msg='profile "anonymous" must keep the role "anonymous" (Kuzzle refuses it otherwise)', changed=False)
     return before, after
@@ -309,6 +317,8 @@ def converge(module, client, source, before, after):
         return {'profile': {}}
 
     body = _profile.write_body(before, after, params['rate_limit'] is not None)
+    if params['purge_policies']:
+        body = _profile.in_given_order(body, _profile.policies_from_params(params['policies']))
     doing = '%s profile "%s"' % ('update' if before else 'create', name)
     _objects.require_all(client, 'roles', _profile.new_role_ids(before, after), doing)
     if params['strict']:
@@ -335,6 +345,7 @@ def main():
         )),
         purge_policies=dict(type='bool', default=True),
         rate_limit=dict(type='int', aliases=['rateLimit']),
+        tags=dict(type='list', elements='str'),
         refresh=dict(type='str', default='wait_for', choices=['wait_for', 'false']),
         strict=dict(type='bool', default=False),
         on_assigned_users=dict(type='str', default='fail', choices=['fail', 'remove']),

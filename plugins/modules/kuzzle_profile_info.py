@@ -95,6 +95,13 @@ profiles:
       returned: unless Kuzzle is 1.x, which has no rate limits
       type: int
       sample: 50
+    tags:
+      description: The tags of the profile, sorted, each once.
+      returned: when the profile has tags
+      type: list
+      elements: str
+      sample: [shop]
+      version_added: 0.2.0
   sample:
     - name: editor
       policies:

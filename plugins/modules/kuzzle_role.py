@@ -68,6 +68,13 @@ options:
         a change that would deny it, before any request, including the cases that Kuzzle accepts but that
         would stop every login (C(auth: {actions: {login: false}}) next to a V(*) controller)."
     type: dict
+  tags:
+    description:
+      - Tags of the role (Kuzzle's C(tags), searchable), compared as a set (order and duplicates do not count).
+      - Omitted, the stored tags are kept; V([]) removes them.
+    type: list
+    elements: str
+    version_added: 0.2.0
   force:
     description:
       - Allow controllers, and actions of controllers, that no loaded plugin provides (yet), for example to
@@ -193,7 +200,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import PredictedRefusal
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problems
 from ansible_collections.community.kuzzle.plugins.module_utils._object_task import run_object_task
-from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _role
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _role, _tags
 
 # How many profiles a failure names; the count is always complete.
 PROFILES_NAMED = 10
@@ -220,6 +227,7 @@ def validate(module):
     problems = id_problems('roles', [params['name']])
     if params['state'] == 'present':
         problems.extend(_role.controllers_problems(params['controllers']))
+        problems.extend(_tags.problems(params['tags']))
         if not problems:
             problems.extend(filter(None, [_role.login_problem(params['name'], params['controllers'])]))
     elif params['name'] in _role.RESERVED_ROLES:
@@ -231,7 +239,8 @@ def validate(module):
 def canonical_pair(module, client, source):
     """(before, after): the canonical stored role and the one the task wants ({} to delete it)."""
     params = module.params
-    return _role.normalize_role(source), _role.desired_role(params['controllers']) if params['state'] == 'present' else {}
+    before = _role.normalize_role(source)
+    return before, _role.desired_role(params['controllers'], params['tags'], before) if params['state'] == 'present' else {}
 
 
 def converge(module, client, source, before, after):
@@ -266,6 +275,7 @@ def main():
         name=dict(type='str', required=True, aliases=['id']),
         state=dict(type='str', default='present', choices=['present', 'absent']),
         controllers=dict(type='dict'),
+        tags=dict(type='list', elements='str'),
         force=dict(type='bool', default=False),
         refresh=dict(type='str', default='wait_for', choices=['wait_for', 'false']),
     )

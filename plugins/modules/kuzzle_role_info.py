@@ -76,6 +76,13 @@ roles:
           actions:
             get: true
             search: true
+    tags:
+      description: The tags of the role, sorted, each once.
+      returned: when the role has tags
+      type: list
+      elements: str
+      sample: [shop]
+      version_added: 0.2.0
 missing:
   description: The names asked for (O(name) or O(names)) that Kuzzle does not have, in the order asked.
   returned: success

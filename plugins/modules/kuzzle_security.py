@@ -21,6 +21,9 @@ description:
   - Unlike C(admin:loadSecurities) it reports what changed, shows a diff per object, supports check mode,
     can delete what the definition does not list (O(purge)), and stops at the first failure, reporting what
     was already applied.
+  - Files exported by kourou, Kuzzle's CLI (C(role:export), C(profile:export), C(user:export)), apply as they are;
+    their C({"type", "content"}) wrapper is removed when C(type) is the option's kind, and users' empty or null
+    C(credentials) mean that they are not managed.
   - Before any write, and in check mode too, it verifies that every role a profile refers to and every
     profile a user refers to exists or is part of the definition, and that nothing it would delete is still
     in use by an object it keeps.
@@ -42,14 +45,16 @@ options:
   roles:
     description:
       - Roles by id. Each role is a dict with the key C(controllers), in Kuzzle's shape
-        (controller, then C(actions), then action and V(true) or V(false)).
+        (controller, then C(actions), then action and V(true) or V(false)), and optionally C(tags), a list of strings
+        compared as a set (omitted, the stored tags are kept).
       - A role is the whole role, as in M(community.kuzzle.kuzzle_role).
       - Omit it to leave roles alone.
     type: dict
   profiles:
     description:
       - Profiles by id. Each profile is a dict with the keys C(policies) (a list of C(roleId) and optional
-        C(restrictedTo), a list of C(index) and optional C(collections)) and, optionally, C(rateLimit).
+        C(restrictedTo), a list of C(index) and optional C(collections)) and, optionally, C(rateLimit) and C(tags)
+        (a list of strings compared as a set; omitted, the stored tags are kept).
       - Compared as M(community.kuzzle.kuzzle_profile) compares them with O(community.kuzzle.kuzzle_profile#module:purge_policies=true).
         An omitted C(rateLimit) leaves the stored one.
       - Omit it to leave profiles alone.
@@ -67,9 +72,33 @@ options:
       - Also delete the objects of each given kind (O(roles), O(profiles), O(users)) that the definition does
         not list. Kinds that are not given are never purged.
       - Reserved objects are never deleted (roles and profiles V(admin), V(default), V(anonymous)), nor the
-        user the task authenticates as.
+        user the task authenticates as, nor what O(purge_exclude) names.
     type: bool
     default: false
+  purge_exclude:
+    description:
+      - With O(purge), the objects that purge never deletes (nor lists as to be deleted), by kind, as ids or
+        shell-style patterns (V(*), V(?), V([...]); case-sensitive), for example the roles, profiles and users that
+        a plugin or C(app.import) creates at every start of Kuzzle.
+      - The stored objects it keeps are returned in RV(purge_excluded). Objects the definition lists are managed
+        as usual, whatever O(purge_exclude) says.
+      - Ignored without O(purge).
+    type: dict
+    default: {}
+    version_added: 0.2.0
+    suboptions:
+      roles:
+        description: Role ids or patterns.
+        type: list
+        elements: str
+      profiles:
+        description: Profile ids or patterns.
+        type: list
+        elements: str
+      users:
+        description: User kuids or patterns.
+        type: list
+        elements: str
   update_password:
     description:
       - V(on_create) sets a user's password only when the user is created.
@@ -162,6 +191,12 @@ operations:
   type: list
   elements: dict
   sample: [{kind: profiles, id: editor, action: update}]
+purge_excluded:
+  description: With O(purge), by kind, the stored objects that O(purge_exclude) kept from being deleted.
+  returned: success, with O(purge)
+  type: dict
+  sample: {roles: [device-manager-admin], users: [plugin-technical-user]}
+  version_added: 0.2.0
 applied:
   description: On failure, the writes that were made before the one that failed (they stay applied).
   returned: failure
@@ -216,6 +251,8 @@ IN_USE = {'roles': 'security.role.in_use', 'profiles': 'security.profile.in_use'
 def user_passwords(users):
     """Every password string of the users option, whatever the shape around it (checked later)."""
     found = []
+    if isinstance(users, dict) and set(users) == {'type', 'content'} and isinstance(users['content'], dict):
+        users = users['content']  # a kourou export (_bulk.as_loaded)
     for body in (users or {}).values() if isinstance(users, dict) else ():
         credentials = body.get('credentials') if isinstance(body, dict) else None
         local = credentials.get('local') if isinstance(credentials, dict) else None
@@ -227,10 +264,15 @@ def user_passwords(users):
 
 def definition_of(module):
     """The kinds the task gives, and a clear failure for anything Kuzzle would refuse."""
-    definition = dict((kind, module.params[kind]) for kind in _bulk.KINDS if module.params[kind] is not None)
+    definition, problems = {}, []
+    for kind in _bulk.KINDS:
+        if module.params[kind] is not None:
+            definition[kind], problem = _bulk.as_loaded(kind, module.params[kind])
+            problems.extend([problem] if problem else [])
     if not definition:
         module.fail_json(msg='Nothing to converge: give at least one of roles, profiles or users')
-    problems = []
+    if problems:
+        module.fail_json(msg='Invalid security definition: %s' % '; '.join(problems))
     for kind, objects in definition.items():
         problems.extend(id_problems(kind, objects))
     problems.extend(_bulk.definition_problems(definition))
@@ -391,6 +433,9 @@ def main():
         profiles=dict(type='dict'),
         users=dict(type='dict'),
         purge=dict(type='bool', default=False),
+        purge_exclude=dict(type='dict', default={}, options=dict(
+            roles=dict(type='list', elements='str'), profiles=dict(type='list', elements='str'),
+            users=dict(type='list', elements='str'))),
         update_password=dict(type='str', default='on_create', choices=['on_create', 'always'], no_log=False),
         force=dict(type='bool', default=False),
         refresh=dict(type='str', default='wait_for', choices=['wait_for', 'false']),
@@ -414,14 +459,19 @@ def main():
         with client:
             current = read_current(client, definition, module.params['purge'])
             extras, problems = user_extras(module, client, definition, current) if 'users' in definition else ({}, [])
-            operations, unchanged = _bulk.plan(definition, current, module.params['purge'], extras=extras,
-                                               keep=protected_users(module, client, definition))
+            keep = protected_users(module, client, definition)
+            excluded = _bulk.purge_excluded(definition, current, module.params['purge_exclude']) if module.params['purge'] else {}
+            for kind, ids in excluded.items():
+                keep[kind] = list(keep.get(kind, ())) + ids
+            operations, unchanged = _bulk.plan(definition, current, module.params['purge'], extras=extras, keep=keep)
             problems.extend(reference_problems(module, client, definition, current, operations))
             if problems:
                 fail_before_writing(module, problems)
             counted = _bulk.counts(operations, unchanged)
             result.update(changed=bool(operations), msg=_bulk.summary(counted), counts=counted,
                           operations=[op.as_dict() for op in operations])
+            if module.params['purge']:
+                result['purge_excluded'] = excluded
             if module._diff:
                 result['diff'] = [_report.build_diff(KIND_NAMES[op.kind], op.id, op.before, op.after) for op in operations]
             if not module.check_mode:

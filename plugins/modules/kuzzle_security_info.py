@@ -55,12 +55,14 @@ EXAMPLES = r"""
 
 RETURN = r"""
 roles:
-  description: Roles by id, each C({controllers}), when O(kinds) includes V(roles).
+  description: Roles by id, each C({controllers}) and C(tags) when the role has some (sorted, each once), when O(kinds) includes V(roles).
   returned: success
   type: dict
   sample: {reader: {controllers: {document: {actions: {get: true, search: true}}}}}
 profiles:
-  description: Profiles by id, each C({policies, rateLimit}) with policies normalised (sorted, merged), when O(kinds) includes V(profiles).
+  description:
+    - Profiles by id, each C({policies, rateLimit}) with policies normalised (sorted, merged), when O(kinds) includes V(profiles).
+    - C(tags) too when the profile has some (sorted, each once).
   returned: success
   type: dict
   sample: {editor: {policies: [{roleId: reader}], rateLimit: 0}}

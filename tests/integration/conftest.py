@@ -248,6 +248,24 @@ def playbooks(tmp_path, kuzzle, admin, collections_path):  # pylint: disable=red
     return Playbooks(tmp_path, kuzzle, admin, collections_path)
 
 
+@pytest.fixture(scope='session')
+def make_playbooks(collections_path):  # pylint: disable=redefined-outer-name
+    """make_playbooks(directory, kuzzle_server, admin=None): Playbooks for a Kuzzle of a test's own (pass
+    module_defaults to run() when admin is None)."""
+    return lambda directory, kuzzle_server, admin_user=None: Playbooks(directory, kuzzle_server, admin_user, collections_path)
+
+
+@pytest.fixture(scope='session')
+def make_admin():
+    """make_admin(kuzzle_server, username, password): a logged-in Admin of a Kuzzle of a test's own."""
+    def make(kuzzle_server, username, password):
+        result = Admin(kuzzle_server, password)
+        result.username = username
+        result.login()
+        return result
+    return make
+
+
 @pytest.fixture(scope='module')
 def module_playbooks(tmp_path_factory, kuzzle, admin, collections_path):  # pylint: disable=redefined-outer-name
     """Playbooks for runs that several tests of one file share (one task per case, each with ignore_errors),

@@ -17,6 +17,11 @@ EDITOR_STORED = [
     {'roleId': 'reader'},
     {'roleId': 'writer', 'restrictedTo': [{'index': 'shop', 'collections': ['carts', 'products']}]},
 ]
+# what the module writes: the task's policies in the task's order (compared without order)
+EDITOR_WRITTEN = [
+    {'roleId': 'reader'},
+    {'roleId': 'writer', 'restrictedTo': [{'index': 'shop', 'collections': ['products', 'carts']}]},
+]
 
 
 def task(title, **options):
@@ -28,10 +33,10 @@ def test_create_then_second_run_reports_ok(playbooks, admin, kuzzle, uid):
     assert run.rc == 0, run.output
     result = run.result('create')
     assert result['changed'] is True
-    assert result['profile'] == {'policies': EDITOR_STORED, 'rateLimit': 5}
+    assert result['profile'] == {'policies': EDITOR_WRITTEN, 'rateLimit': 5}
     assert result['msg'] == 'profile %s created with roles reader, writer, rate limit 5' % uid
     stored = admin.profile(uid)
-    assert stored['policies'] == EDITOR_STORED and stored['rateLimit'] == 5
+    assert stored['policies'] == EDITOR_WRITTEN and stored['rateLimit'] == 5
 
     mark = kuzzle.mark()
     again = playbooks.run([task('again', name=uid, policies=EDITOR, rate_limit=5)])
@@ -63,7 +68,7 @@ def test_check_mode_decides_and_writes_nothing(playbooks, admin, kuzzle, uid):
     result = run.result('change')
     assert result['changed'] is True
     assert result['msg'] == 'profile %s: role writer added' % uid
-    assert result['profile'] == {'policies': EDITOR_STORED, 'rateLimit': 3, 'tags': ['keep']}
+    assert result['profile'] == {'policies': EDITOR_WRITTEN, 'rateLimit': 3, 'tags': ['keep']}
     assert admin.profile(uid) == before
     assert kuzzle.writes_since(mark) == []
 
@@ -73,7 +78,7 @@ def test_check_mode_decides_and_writes_nothing(playbooks, admin, kuzzle, uid):
     assert real.result('change')['diff'] == result['diff']
     assert real.result('change')['msg'] == result['msg']
     assert real.result('change')['profile'] == result['profile']
-    assert admin.profile(uid)['policies'] == EDITOR_STORED
+    assert admin.profile(uid)['policies'] == EDITOR_WRITTEN
 
 
 def test_diff_shows_normalised_policies(playbooks, admin, uid):

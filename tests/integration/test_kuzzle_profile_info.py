@@ -29,7 +29,7 @@ def make_profiles(admin, uid):
                                               {'index': 'logs', 'collections': []}]},
         {'roleId': 'reader', 'restrictedTo': None},
         {'roleId': 'writer', 'restrictedTo': [{'index': 'shop', 'collections': ['orders']}]},
-    ], rateLimit=50, tags=['kept'])
+    ], rateLimit=50, tags=['kept', 'ops', 'kept'])
     admin.create_profile(uid + '-plain', [{'roleId': 'reader', 'restrictedTo': []}])
     return uid + '-editor', uid + '-plain'
 
@@ -45,7 +45,7 @@ def test_one_several_all_and_missing(playbooks, admin, uid):
     assert run.rc == 0, run.output
     one = run.result('one')
     assert one['changed'] is False and one['missing'] == [] and one['msg'] == '1 profile found'
-    assert one['profiles'] == [{'name': editor, 'rate_limit': 50, 'policies': [
+    assert one['profiles'] == [{'name': editor, 'rate_limit': 50, 'tags': ['kept', 'ops'], 'policies': [
         {'role_id': 'reader'},
         {'role_id': 'writer', 'restricted_to': [{'index': 'logs'}, {'index': 'shop', 'collections': ['carts', 'orders', 'products']}]},
     ]}]
@@ -92,7 +92,8 @@ def test_the_output_copies_profiles_to_other_names(playbooks, admin, uid):
     run = playbooks.run([
         task('read', name=editor),
         {'name': 'copy', 'community.kuzzle.kuzzle_profile': {
-            'name': '{{ item.name }}-copy', 'policies': '{{ item.policies }}', 'rate_limit': '{{ item.rate_limit }}'},
+            'name': '{{ item.name }}-copy', 'policies': '{{ item.policies }}', 'rate_limit': '{{ item.rate_limit }}',
+            'tags': '{{ item.tags | default(omit) }}'},
          'loop': '{{ info.profiles }}'},
         dict(task('read the copy', name=editor + '-copy'), register='copy'),
     ])
@@ -100,7 +101,7 @@ def test_the_output_copies_profiles_to_other_names(playbooks, admin, uid):
     original = run.result('read')['profiles'][0]
     copied = run.result('read the copy')['profiles'][0]
     assert dict(copied, name=editor) == original
-    assert 'tags' not in admin.profile(editor + '-copy')  # keys kuzzle_profile does not manage are not in the output
+    assert admin.profile(editor + '-copy')['tags'] == ['kept', 'ops']  # the tags are a set: each once
 
 
 def test_failures_are_clean(playbooks, kuzzle, uid):

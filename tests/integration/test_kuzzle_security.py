@@ -56,11 +56,11 @@ def test_converge_then_nothing_to_do_then_check_mode_writes_nothing(playbooks, a
     assert check.result('converge')['msg'].endswith('0 profiles created, 1 updated, 0 deleted, 1 unchanged')
     assert check.result('converge')['operations'] == [{'kind': 'profiles', 'id': uid + '-editor', 'action': 'update'}]
     assert kuzzle.writes_since(mark) == []
-    assert admin.profile(uid + '-editor')['policies'][1]['restrictedTo'][0]['collections'] == ['carts', 'products']
+    assert admin.profile(uid + '-editor')['policies'][1]['restrictedTo'][0]['collections'] == ['products', 'carts']  # as given
 
     real = playbooks.run([converge(**changed)], diff=True)
     assert real.result('converge')['diff'] == check.result('converge')['diff']
-    assert admin.profile(uid + '-editor')['policies'][1]['restrictedTo'][0]['collections'] == ['orders', 'products']
+    assert admin.profile(uid + '-editor')['policies'][1]['restrictedTo'][0]['collections'] == ['products', 'orders']  # as given
 
 
 def test_unknown_role_is_refused_before_any_write(playbooks, kuzzle, admin, uid):

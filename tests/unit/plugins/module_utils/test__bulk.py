@@ -153,3 +153,44 @@ def test_references_that_will_not_resolve():
     # an object that stays as it is needs no check: Kuzzle stored it with its references
     assert _bulk.unresolved_references(state, False, []) == ({}, {})
     assert _bulk.deleted_ids(operations) == {}
+
+
+def test_purge_excluded_names_the_stored_objects_a_pattern_or_id_keeps():
+    role = {'controllers': {'document': {'actions': {'get': True}}}}
+    definition = {'roles': {'mine': role}, 'users': {}}
+    current = {'roles': dict((name, role) for name in ('mine', 'dm-admin', 'dm-tenant', 'other', 'DM-upper')),
+               'users': {'plugin-user': {'profileIds': ['default']}, 'bob': {'profileIds': ['default']}}}
+    exclude = {'roles': ['dm-*', 'mine', 'missing'], 'users': ['plugin-user'], 'profiles': ['x*']}
+    assert _bulk.purge_excluded(definition, current, exclude) == {'roles': ['dm-admin', 'dm-tenant'], 'users': ['plugin-user']}
+    assert _bulk.purge_excluded(definition, current, {'roles': None}) == {}
+    assert _bulk.purge_excluded(definition, current, None) == {}
+    keep = _bulk.purge_excluded(definition, current, exclude)
+    operations, dummy = _bulk.plan(definition, current, True, keep=keep)
+    deleted = [(op.kind, op.id) for op in operations if op.action == 'delete']
+    assert deleted == [('users', 'bob'), ('roles', 'DM-upper'), ('roles', 'other')]
+
+
+def test_kourou_files_are_unwrapped_and_empty_credentials_are_not_managed():
+    roles = {'type': 'roles', 'content': {'r': {'controllers': {}}}}
+    assert _bulk.as_loaded('roles', roles) == ({'r': {'controllers': {}}}, None)
+    objects, problem = _bulk.as_loaded('profiles', roles)
+    assert problem == 'profiles is a kourou export of roles ({"type": "roles", "content": ...}): give it as roles'
+    assert _bulk.as_loaded('roles', {'type': 'roles', 'content': []})[1].endswith('must be a dict of roles by id')
+    users = {'type': 'users', 'content': {'a': {'content': {'profileIds': ['x']}, 'credentials': {}},
+                                          'b': {'content': {'profileIds': ['x']}, 'credentials': None},
+                                          'c': {'content': {'profileIds': ['x']}, 'credentials': {'local': {'username': 'c'}}}}}
+    loaded, problem = _bulk.as_loaded('users', users)
+    assert problem is None
+    assert loaded == {'a': {'content': {'profileIds': ['x']}}, 'b': {'content': {'profileIds': ['x']}},
+                      'c': {'content': {'profileIds': ['x']}, 'credentials': {'local': {'username': 'c'}}}}
+    # a definition that only looks alike stays as it is: a role body is a dict
+    plain = {'type': {'controllers': {}}, 'content': {'controllers': {}}}
+    assert _bulk.as_loaded('roles', plain) == (plain, None)
+
+
+def test_profiles_are_written_in_the_order_given():
+    body = {'policies': [{'roleId': 'b'}, {'roleId': 'a', 'restrictedTo': [{'index': 'z'}, {'index': 'y', 'collections': ['2', '1']}]}]}
+    before = {}
+    after = _bulk.ProfileAdapter.desired(before, body)
+    assert after['policies'][0]['roleId'] == 'a'  # compared in canonical order
+    assert _bulk.ProfileAdapter.write_body(None, before, after, body)['policies'] == body['policies']  # written as given

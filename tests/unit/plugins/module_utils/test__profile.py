@@ -102,15 +102,31 @@ def test_merge_keeps_unlisted_roles_and_replaces_listed_ones(source, policies):
         assert by_role[policy['roleId']] == policy
 
 
-def test_server_keys_and_unmanaged_keys_are_ignored():
+def test_server_keys_are_ignored_and_tags_are_a_set():
     stored = {
         'policies': [{'roleId': 'reader'}],
         'optimizedPolicies': [{'roleId': 'reader', 'restrictedTo': {}}],
         '_kuzzle_info': {'author': None, 'createdAt': 1700000000000, 'updatedAt': None, 'updater': None},
-        'tags': ['moderators'],
+        'tags': ['moderators', 'auditors', 'moderators'],
     }
-    assert P.normalize_profile(stored) == {'policies': [{'roleId': 'reader'}], 'rateLimit': 0}
-    assert stored_view(stored) == {'policies': [{'roleId': 'reader'}], 'tags': ['moderators']}
+    assert P.normalize_profile(stored) == {'policies': [{'roleId': 'reader'}], 'rateLimit': 0, 'tags': ['auditors', 'moderators']}
+    assert P.normalize_profile(dict(stored, tags=[])) == P.normalize_profile(dict(stored, tags=None)) == {
+        'policies': [{'roleId': 'reader'}], 'rateLimit': 0}
+    assert stored_view(stored) == {'policies': [{'roleId': 'reader'}], 'tags': ['moderators', 'auditors', 'moderators']}
+
+
+def test_tags_omitted_are_kept_empty_removes_them_and_updates_send_them():
+    before = P.normalize_profile({'policies': [{'roleId': 'reader'}], 'tags': ['b', 'a']})
+    assert P.desired_profile(before, None) == before
+    assert P.desired_profile(before, None, tags=['a', 'b', 'a']) == before
+    removed = P.desired_profile(before, None, tags=[])
+    assert removed == {'policies': [{'roleId': 'reader'}], 'rateLimit': 0}
+    assert P.write_body(before, removed, False) == {'tags': []}  # updateProfile merges: an absent key would keep them
+    added = P.desired_profile(before, None, tags=['c'])
+    assert P.write_body(before, added, False) == {'tags': ['c']}
+    assert P.summarize('p', before, added) == 'profile p: tag c added; tags a, b removed'
+    assert P.write_body({}, P.desired_profile({}, [{'roleId': 'r'}], tags=['x']), False) == {'policies': [{'roleId': 'r'}], 'tags': ['x']}
+    assert P.definition_problems({'policies': [{'roleId': 'r'}], 'tags': 'x'}) == ['tags must be a list of non-empty strings']
 
 
 @pytest.mark.parametrize('restricted_to', [None, [], 'absent'])

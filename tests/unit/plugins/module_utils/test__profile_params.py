@@ -59,14 +59,15 @@ def test_kuzzle_profile_given_the_params_changes_nothing(source):
     before = P.normalize_profile(source)
     policies = P.policies_from_params(as_argspec_gives(params['policies']))
     assert P.policies_problems(policies) == []  # e.g. a role listed twice would be refused
-    assert P.desired_profile(before, policies, True, params.get('rate_limit')) == before
+    assert P.desired_profile(before, policies, True, params.get('rate_limit'), params.get('tags')) == before
 
 
 @settings(max_examples=200)
 @given(SOURCE)
 def test_params_have_only_the_input_shape_and_no_nulls(source):
     params = P.profile_to_params('p', source)
-    assert set(params) == ({'name', 'policies', 'rate_limit'} if 'rateLimit' in source else {'name', 'policies'})
+    expected = {'name', 'policies'} | ({'rate_limit'} if 'rateLimit' in source else set())
+    assert set(params) == expected | ({'tags'} if [t for t in source.get('tags') or () if isinstance(t, str)] else set())
     for policy in params['policies']:
         assert set(policy) <= INPUT_KEYS['policy']
         for restriction in policy.get('restricted_to', ()):
@@ -76,6 +77,8 @@ def test_params_have_only_the_input_shape_and_no_nulls(source):
     again = {'policies': P.policies_from_params(params['policies'])}
     if 'rate_limit' in params:
         again['rateLimit'] = params['rate_limit']
+    if 'tags' in params:
+        again['tags'] = params['tags']
     assert P.profile_to_params('p', again) == params
 
 
@@ -95,6 +98,7 @@ def test_a_stored_profile_with_repetitions_gives_one_policy_per_role():
             {'role_id': 'writer', 'restricted_to': [{'index': 'logs'}, {'index': 'shop', 'collections': ['carts', 'products']}]},
         ],
         'rate_limit': 5,
+        'tags': ['t'],
     }
 
 

@@ -230,3 +230,19 @@ def test_reordered_helper_really_reorders():
     # guards the property test above against a helper that returns its input's order
     controllers = dict(('c%d' % i, {'actions': dict(('a%d' % j, True) for j in range(6))}) for i in range(6))
     assert key_orders(reordered(controllers, random.Random(1))) != key_orders(controllers)
+
+
+def test_tags_are_a_set_kept_when_omitted_and_sent_with_the_whole_role():
+    stored = {'controllers': {'document': {'actions': {'get': True}}}, 'tags': ['b', 'a', 'a'], 'description': 'kept'}
+    before = R.normalize_role(stored)
+    assert before == {'controllers': {'document': {'actions': {'get': True}}}, 'tags': ['a', 'b']}
+    assert R.desired_role(stored['controllers'], None, before) == before
+    assert R.desired_role(stored['controllers'], ['a', 'b', 'b'], before) == before
+    none = R.desired_role(stored['controllers'], [], before)
+    assert none == {'controllers': {'document': {'actions': {'get': True}}}}
+    # updateRole replaces the whole role: the tags to keep are sent, those removed are not
+    assert R.write_body(stored, none) == {'controllers': {'document': {'actions': {'get': True}}}, 'description': 'kept'}
+    assert R.write_body(stored, before)['tags'] == ['a', 'b']
+    assert R.summarize('r', before, R.desired_role(stored['controllers'], ['c'], before)) == 'role r: tag c added; tags a, b removed'
+    assert R.role_to_params('r', stored) == {'name': 'r', 'controllers': before['controllers'], 'tags': ['a', 'b']}
+    assert 'tags' not in R.role_to_params('r', {'controllers': {}})

@@ -55,7 +55,7 @@ def test_create_checks_roles_then_creates(run_module, kuzzle_http):
     assert not failed, result
     assert calls(kuzzle_http) == [('GET', '/profiles/p1'), ('POST', '/roles/_mGet'), ('POST', '/profiles/p1/_create?refresh=wait_for')]
     assert body_of(kuzzle_http.calls[1]) == {'ids': ['a', 'b']}
-    assert body_of(kuzzle_http.calls[2]) == {'policies': [{'roleId': 'a'}, {'roleId': 'b'}]}
+    assert body_of(kuzzle_http.calls[2]) == {'policies': [{'roleId': 'b'}, {'roleId': 'a'}]}  # written in the task's order
     assert result['changed'] is True
     assert result['profile'] == {'policies': [{'roleId': 'a'}, {'roleId': 'b'}], 'rateLimit': 0}
     assert result['diff']['before'] == {} and result['diff']['after'] == {'policies': [{'roleId': 'a'}, {'roleId': 'b'}], 'rateLimit': 0}

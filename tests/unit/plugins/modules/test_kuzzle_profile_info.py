@@ -22,7 +22,7 @@ INFO = {'author': None, 'createdAt': 1, 'updatedAt': None, 'updater': None}
 EDITOR = {'policies': [{'roleId': 'writer', 'restrictedTo': [{'index': 'shop', 'collections': ['products', 'carts']}]},
                        {'roleId': 'reader', 'restrictedTo': []}],
           'rateLimit': 50, 'tags': ['t'], 'optimizedPolicies': [], '_kuzzle_info': INFO}
-EDITOR_PARAMS = {'name': 'editor', 'rate_limit': 50, 'policies': [
+EDITOR_PARAMS = {'name': 'editor', 'rate_limit': 50, 'tags': ['t'], 'policies': [
     {'role_id': 'reader'}, {'role_id': 'writer', 'restricted_to': [{'index': 'shop', 'collections': ['carts', 'products']}]}]}
 DEFAULT = {'policies': [{'roleId': 'default'}], 'rateLimit': 10, '_kuzzle_info': INFO}
 

@@ -129,3 +129,14 @@ def test_a_write_whose_answer_was_lost_is_listed_apart_from_the_applied_ones(run
     assert result['unknown'] == [{'kind': 'profiles', 'id': 'pb', 'action': 'create'}]
     assert result['msg'].endswith('(the change may or may not have been applied)')
     assert [c for c in calls(kuzzle_http) if 'pb' in c[1]] == [('POST', '/profiles/pb/_create?refresh=false')]
+
+
+def test_a_kourou_file_of_another_kind_fails_before_any_request_with_its_passwords_masked(run_module, kuzzle_http):
+    secret = 'generated-pw-5a1f0c'
+    users = {'type': 'users', 'content': {'jdoe': {'content': {'profileIds': ['editor']},
+                                                   'credentials': {'local': {'username': 'jdoe', 'password': secret}}}}}
+    failed, result = run_module(kuzzle_security.main, dict(token='tok', profiles=users, users=users))
+    assert failed and len(kuzzle_http.calls) == 0
+    assert result['msg'] == ('Invalid security definition: profiles is a kourou export of users ({"type": "users", "content": ...}): '
+                             'give it as users')
+    assert secret not in json.dumps(result)
