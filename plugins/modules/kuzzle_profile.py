@@ -231,7 +231,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import PredictedRefusal
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problems
 from ansible_collections.community.kuzzle.plugins.module_utils._object_task import run_object_task
-from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _profile, _report
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _profile, _report, _rights_review
 
 
 def check_restrictions_exist(client, name, doing, profile):
@@ -306,24 +306,29 @@ def converge(module, client, source, before, after):
             raise PredictedRefusal('profile "%s"' % name, 412, 'security.profile.in_use', (
                 '%d user(s) still have this profile (%s); set on_assigned_users=remove to take it away from them'
                 % (total, _report.first_names(users, total))))
+        roles = _objects.require_all(client, 'roles', [], doing, read=_rights_review.review_role_ids(before, after))
+        review = _rights_review.profile_review(module, client, name, before, after, roles)
         if not module.check_mode:
             if params['on_assigned_users'] == 'remove':
                 query['onAssignedUsers'] = 'remove'
             client.act('security:deleteProfile', _id=name, query=query)
-        return {'profile': {}}
+        return {'profile': {}, '_review': review}
 
     body = _profile.write_body(before, after, params['rate_limit'] is not None)
     doing = '%s profile "%s"' % ('update' if before else 'create', name)
-    _objects.require_all(client, 'roles', _profile.new_role_ids(before, after), doing)
+    # the roles it adds must exist; the rights review needs every role of both sides (the same mGet)
+    review_ids = _rights_review.review_role_ids(before, after)
+    roles = _objects.require_all(client, 'roles', _profile.new_role_ids(before, after), doing, read=review_ids)
     if params['strict']:
         query['strict'] = True
         check_restrictions_exist(client, name, doing, after)
+    review = _rights_review.profile_review(module, client, name, before, after, roles) if review_ids else ({}, None)
     if module.check_mode:
-        return {'profile': _profile.predict_stored(source, body)}
+        return {'profile': _profile.predict_stored(source, body), '_review': review}
     action = 'security:updateProfile' if before else 'security:createProfile'
     # its roles exist (checked above), but a cluster node may not know a role written through another one yet
     stored = _objects.role_cache_tolerant(client.act)(action, _id=name, query=query, body=body)
-    return {'profile': _report.stored_view(stored.get('_source'))}
+    return {'profile': _report.stored_view(stored.get('_source')), '_review': review}
 
 
 def main():
@@ -345,7 +350,7 @@ def main():
     )
     module = kuzzle_module(argument_spec)
     validate(module, _profile.policies_from_params(module.params['policies']))
-    run_object_task(module, kuzzle_client(module), 'profiles', canonical_pair, converge, _profile.summarize)
+    run_object_task(module, kuzzle_client(module), 'profiles', canonical_pair, converge, _profile.summarize, rights=True)
 
 
 if __name__ == '__main__':
