@@ -197,26 +197,29 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import PredictedRefusal
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problems
 from ansible_collections.community.kuzzle.plugins.module_utils._object_task import run_object_task
-from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _role
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _rights_review, _role
 
 # How many profiles a failure names; the count is always complete.
 PROFILES_NAMED = 10
 
 
 def check_rights_known(module, client, doing, controllers):
-    """What Kuzzle checks when it stores a role, before writing and in check mode (where it checks: 2.x)."""
+    """What Kuzzle checks when it stores a role, before writing and in check mode (where it checks: 2.x).
+
+    Returns Kuzzle's list of controllers and actions when it was read (the rights review uses it too)."""
     name = module.params['name']
     if not client.supports('role_rights_check'):
-        return
+        return None
     api = _objects.published_api(client, doing)
     if api is None:
         if module.check_mode:
             module.warn('role "%s": controllers and actions were not checked, because server:publicApi could not be '
                         'read at %s; the real run may still fail on an unknown one' % (name, client.display_url))
-        return
+        return None
     problem = _role.unknown_rights(controllers, api, module.params['force'])
     if problem:
         raise PredictedRefusal('role "%s"' % name, 400, problem[0], problem[1])
+    return api
 
 
 def validate(module):
@@ -254,15 +257,17 @@ def converge(module, client, source, before, after):
         return {'role': {}}
 
     doing = '%s role "%s"' % ('update' if before else 'create', name)  # a replacement of 1.x reads as the update it is
-    check_rights_known(module, client, doing, after['controllers'])
+    api = check_rights_known(module, client, doing, after['controllers'])
+    # a new role is used by no profile yet; an updated one changes the rights of every profile that uses it
+    review = _rights_review.role_review(module, client, name, before, after, api) if before else None
     body = _role.write_body(source, after)
     if module.check_mode:
-        return {'role': body}
+        return {'role': body, '_review': review}
     if params['force'] and client.supports('role_rights_check'):
         query['force'] = True
     action = _role.write_action(not before, client.supports('role_update_replaces'))
     stored = client.act(action, _id=name, query=query, body=body, doing=doing)
-    return {'role': _report.stored_view(stored.get('_source'))}
+    return {'role': _report.stored_view(stored.get('_source')), '_review': review}
 
 
 def main():
@@ -275,7 +280,7 @@ def main():
     )
     module = kuzzle_module(argument_spec, required_if=[('state', 'present', ['controllers'])])
     validate(module)
-    run_object_task(module, kuzzle_client(module), 'roles', canonical_pair, converge, _role.summarize)
+    run_object_task(module, kuzzle_client(module), 'roles', canonical_pair, converge, _role.summarize, rights=True)
 
 
 if __name__ == '__main__':
