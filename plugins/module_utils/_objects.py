@@ -143,14 +143,18 @@ def read_many(client, kind, ids, doing=None):
 
 
 def published_api(client, doing):
-    """Kuzzle's controllers and their actions (server:publicApi), or None when this user may not read them."""
-    try:
-        api = client.act('server:publicApi', doing=doing)
-    except KuzzleError as err:
-        if err.status not in (401, 403, 404):
-            raise
-        return None
-    return api if isinstance(api, dict) else None
+    """Kuzzle's controllers and their actions (server:publicApi), or None when this user may not read them.
+
+    Read once per client: a task that needs it twice (the role check, the rights review) sends one request."""
+    if 'server:publicApi' not in client.cache:
+        try:
+            api = client.act('server:publicApi', doing=doing)
+        except KuzzleError as err:
+            if err.status not in (401, 403, 404):
+                raise
+            api = None
+        client.cache['server:publicApi'] = api if isinstance(api, dict) else None
+    return client.cache['server:publicApi']
 
 
 def field_values(document, path):

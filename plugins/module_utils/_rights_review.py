@@ -49,11 +49,10 @@ def report(module, result, changes, scopes):
     words, section, warnings = _rights.review(changes, scopes)
     if words:
         result['msg'] = '%s; %s' % (result['msg'], words) if result.get('msg') else words
-    if section and 'diff' in result:
-        if isinstance(result['diff'], list):
-            result['diff'].append({'prepared': section})
-        else:
-            result['diff']['prepared'] = section
+    if section and result.get('diff'):
+        # Ansible shows a diff's prepared text after its before/after: after the last object's diff
+        diff = result['diff'][-1] if isinstance(result['diff'], list) else result['diff']
+        diff['prepared'] = section
     for warning in warnings:
         module.warn(warning)
 
@@ -110,3 +109,54 @@ def role_review(module, client, name, before, after, api=None):
     roles_before = dict(known, **{name: (before or {}).get('controllers') or {}})
     roles_after = dict(known, **{name: (after or {}).get('controllers') or {}})
     return _rights.profiles_changes(profiles, profiles, roles_before, roles_after, scopes), scopes
+
+
+def _uses(policies, role_ids):
+    return bool(set(_rights.policy_role_ids(policies or [])) & set(role_ids))
+
+
+def security_review(module, client, definition, current, operations):
+    """(changes, scopes) of a kuzzle_security plan: the profiles whose policies it changes (created, updated,
+    deleted), and the stored profiles that keep their policies but use a role it updates.
+
+    Reads only what the plan's reads did not hold: the profiles that use an updated role (one search, unless
+    every profile was read), the roles those profiles use that were not read (one mGet), and the action list
+    (read once per task). Nothing for a plan that changes no policy and no role."""
+    role_ops = dict((op.id, op) for op in operations if op.kind == 'roles')
+    updated_roles = sorted(op.id for op in role_ops.values() if op.action == 'update')
+    before, after = {}, {}
+    for op in operations:
+        if op.kind == 'profiles' and (op.before or {}).get('policies') != (op.after or {}).get('policies'):
+            if op.before:
+                before[op.id] = op.before['policies']
+            if op.after:
+                after[op.id] = op.after['policies']
+    if not before and not after and not updated_roles:
+        return {}, None
+    doing = 'review the rights of the profiles the definition changes'
+    if updated_roles:
+        if 'profiles' in definition and module.params['purge']:
+            users = dict((i, s.get('policies')) for i, s in current['profiles'].items() if _uses(s.get('policies'), updated_roles))
+        else:
+            users = role_users(client, updated_roles, doing)
+        changed_profiles = set(op.id for op in operations if op.kind == 'profiles')
+        for profile_id, policies in users.items():
+            if profile_id not in changed_profiles:
+                before[profile_id] = after[profile_id] = policies
+    if not before and not after:
+        return {}, None
+    scopes = scopes_of(module, client)
+    if scopes is None:
+        return None, None
+    needed = set(i for side in (before, after) for policies in side.values() for i in _rights.policy_role_ids(policies))
+    stored = dict((i, s) for i, s in current.get('roles', {}).items() if i in needed)
+    unread = sorted(i for i in needed if i not in stored and (i not in role_ops or role_ops[i].action != 'create'))
+    stored.update(_objects.require_all(client, 'roles', [], doing, read=unread))
+    roles_before = controllers(stored)
+    roles_after = dict(roles_before)
+    for role_id, op in role_ops.items():
+        if op.action == 'delete':
+            roles_after.pop(role_id, None)
+        else:
+            roles_after[role_id] = op.after['controllers']
+    return _rights.profiles_changes(before, after, roles_before, roles_after, scopes), scopes

@@ -208,7 +208,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
 )
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import UNKNOWN, KuzzleError, PredictedRefusal
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES, id_problems
-from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report, _role, _user
+from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report, _rights_review, _role, _user
 
 IN_USE = {'roles': 'security.role.in_use', 'profiles': 'security.profile.in_use'}
 
@@ -420,6 +420,8 @@ def main():
                           operations=[op.as_dict() for op in operations])
             if module._diff:
                 result['diff'] = [_report.build_diff(KIND_NAMES[op.kind], op.id, op.before, op.after) for op in operations]
+            result['rights'] = {}
+            _rights_review.report(module, result, *_rights_review.security_review(module, client, definition, current, operations))
             if not module.check_mode:
                 apply_plan(module, client, definition, operations)
     except KuzzleError as err:
