@@ -448,3 +448,24 @@ def review(changes, scopes, named=5):
                     'index even when the restriction names collections',
                     '; '.join(line.strip().lstrip('! ') for line in _lines('!', _tuples(unrestricted), scopes))))
     return 'rights of ' + '; '.join(words), section, warnings
+
+
+# ------------------------------------------------------------------ expectations (kuzzle_rights_info)
+
+def request_words(controller, action, index=None, collection=None):
+    """'document:delete on shop/orders', 'index:delete on index shop', 'security:createUser without an index'."""
+    return '%s:%s %s' % (controller, action, _target(index, collection))
+
+
+def expectation_problems(expectations, scopes):
+    """Messages for expectations (``(option, [{controller, action, index, collection}])`` pairs) that name an
+    action Kuzzle does not have, or a collection without an index."""
+    problems = []
+    for option, items in expectations:
+        for i, item in enumerate(items or ()):
+            where = '%s[%d]' % (option, i)
+            if (item['controller'], item['action']) not in scopes:
+                problems.append('%s: Kuzzle has no action %s:%s' % (where, item['controller'], item['action']))
+            if item.get('collection') and not item.get('index'):
+                problems.append('%s: a collection needs its index' % where)
+    return problems
