@@ -26,6 +26,9 @@ description:
     would contradict. With O(strict=true) it also checks that the restricted indexes and collections exist.
   - Works with Kuzzle 2.x. Kuzzle 1.x is detected from its answers; there O(rate_limit), O(strict) and
     O(on_assigned_users=remove) are refused because 1.x does not have them.
+  - Says which rights a change grants and revokes (RV(rights)), with the rules Kuzzle enforces, from the roles of
+    both sides (read in the C(mGetRoles) that checks the roles the task adds) and Kuzzle's list of actions
+    (C(server:publicApi)); only when the policies change.
 version_added: 0.1.0
 author:
   - community.kuzzle contributors (@ansible-collections)
@@ -196,6 +199,26 @@ profile:
           - index: shop
             collections: [carts, products]
     rateLimit: 50
+rights:
+  description:
+    - The rights the change grants and revokes, by profile, as Kuzzle enforces them; only the profiles whose rights
+      change are listed, and V({}) when none does. In check mode too. See the guide
+      R(Reviewing a security change,ansible_collections.community.kuzzle.docsite.guide_rights).
+    - Each entry is C(controller), C(action), C(index) and C(collection); C(index) and C(collection) are C(null)
+      when the action does not take them, and C(*) for any.
+    - C(unrestricted) lists the granted rights that the profile's C(restrictedTo) does not limit (actions that take no
+      index, index-level actions of an index whose restriction names collections); a warning names them too.
+    - Left out, with a warning, when the connecting user may not read C(server:publicApi).
+  returned: success
+  type: dict
+  version_added: 0.2.0
+  sample:
+    editor:
+      granted:
+        - {controller: document, action: create, index: shop, collection: orders}
+        - {controller: document, action: update, index: shop, collection: orders}
+      revoked: []
+      unrestricted: []
 msg:
   description: What changed, or would change in check mode, in a few words.
   returned: always

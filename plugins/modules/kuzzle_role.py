@@ -28,6 +28,8 @@ description:
   - Works with Kuzzle 2.x. Kuzzle 1.x is detected from its answers. It does not check controllers and
     actions, so neither does the module there and O(force) is not needed; and its C(updateRole) merges
     instead of replacing, so there the module replaces the role with C(createOrReplaceRole).
+  - Says how an update changes the rights of every profile that uses the role (RV(rights)), with the rules Kuzzle
+    enforces: one search of those profiles and one C(mGetRoles) of their other roles.
 version_added: 0.1.0
 author:
   - community.kuzzle contributors (@ansible-collections)
@@ -163,6 +165,26 @@ role:
         actions:
           get: true
           search: true
+rights:
+  description:
+    - The rights the change grants and revokes, by profile, as Kuzzle enforces them; only the profiles whose rights
+      change are listed, and V({}) when none does. In check mode too. See the guide
+      R(Reviewing a security change,ansible_collections.community.kuzzle.docsite.guide_rights).
+    - Each entry is C(controller), C(action), C(index) and C(collection); C(index) and C(collection) are C(null)
+      when the action does not take them, and C(*) for any.
+    - C(unrestricted) lists the granted rights that the profile's C(restrictedTo) does not limit (actions that take no
+      index, index-level actions of an index whose restriction names collections); a warning names them too.
+    - Left out, with a warning, when the connecting user may not read C(server:publicApi).
+  returned: success
+  type: dict
+  version_added: 0.2.0
+  sample:
+    editor:
+      granted:
+        - {controller: document, action: create, index: shop, collection: orders}
+        - {controller: document, action: update, index: shop, collection: orders}
+      revoked: []
+      unrestricted: []
 msg:
   description: What changed, or would change in check mode, in a few words.
   returned: always
