@@ -43,6 +43,7 @@ def run_object_task(module, client, kind, canonical_pair, converge, summarize, r
     result = dict(changed=False)
     if rights:
         result['rights'] = {}
+    failure = None
     try:
         with client:
             source = _objects.read_object(client, kind, name)
@@ -56,5 +57,7 @@ def run_object_task(module, client, kind, canonical_pair, converge, summarize, r
             if review is not None:
                 _rights_review.report(module, result, *review)
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
+        failure = err
+    if failure:
+        fail_kuzzle(module, failure, changed=False)
     module.exit_json(**result)

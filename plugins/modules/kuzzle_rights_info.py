@@ -12,7 +12,7 @@ DOCUMENTATION = r"""
 module: kuzzle_rights_info
 short_description: Read the effective rights of a Kuzzle user, profile or role, and assert them
 description:
-  - Computes the effective rights of one user (O(user)), profile (O(profile)) or role (O(role)): every
+  - Computes the effective rights of one user (O(user)), profile (O(profile)) or role (O(role)), that is every
     request it may make, as C(controller), C(action), C(index) and C(collection) entries, with the rules
     Kuzzle enforces (its C(checkRights)), which Kuzzle's own rights listings (C(getUserRights),
     C(getProfileRights)) do not always follow.
@@ -258,6 +258,7 @@ def main():
         [(False, item) for item in module.params['expect_denied']]
     client = kuzzle_client(module)
     result = dict(changed=False)
+    failure = None
     try:
         with client:
             profiles, roles = read_policies(module, client, noun, kind, object_id)
@@ -276,7 +277,9 @@ def main():
                 allowed = decide(client, kind, object_id, profiles, roles, request)
                 checks.append(dict(request, expected='allowed' if expected else 'denied', allowed=allowed))
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
+        failure = err
+    if failure:  # outside the except block: ansible-core 2.18 shows no traceback of the handled error
+        fail_kuzzle(module, failure, changed=False)
     words = '%s %s: %d right%s' % (noun, object_id, len(result['rights']), '' if len(result['rights']) == 1 else 's')
     if result['unrestricted']:
         words += ' (%d not limited by restrictedTo)' % len(result['unrestricted'])

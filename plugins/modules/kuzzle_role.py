@@ -29,7 +29,7 @@ description:
     actions, so neither does the module there and O(force) is not needed; and its C(updateRole) merges
     instead of replacing, so there the module replaces the role with C(createOrReplaceRole).
   - Says how an update changes the rights of every profile that uses the role (RV(rights)), with the rules Kuzzle
-    enforces: one search of those profiles and one C(mGetRoles) of their other roles.
+    enforces, with one search of those profiles and one C(mGetRoles) of their other roles.
 version_added: 0.1.0
 author:
   - community.kuzzle contributors (@ansible-collections)
@@ -138,17 +138,13 @@ EXAMPLES = r"""
     force: true
   delegate_to: localhost
 
-- name: Set connection options once for every Kuzzle task of a play
-  hosts: localhost
-  module_defaults:
-    group/community.kuzzle.kuzzle:
-      url: "{{ kuzzle_url }}"
-      token: "{{ kuzzle_api_key }}"
-  tasks:
-    - name: Delete a role that no profile uses any more
-      community.kuzzle.kuzzle_role:
-        name: legacy
-        state: absent
+# The connection options can be set once for every Kuzzle task of a play, with module_defaults
+# for the action group group/community.kuzzle.kuzzle (see the connection guide).
+- name: Delete a role that no profile uses any more
+  community.kuzzle.kuzzle_role:
+    name: legacy
+    state: absent
+  delegate_to: localhost
 """
 
 RETURN = r"""

@@ -376,6 +376,7 @@ def apply_plan(module, client, definition, operations):
     write waits, as the task asks."""
     batched = client.supports('security_refresh')
     applied, unknown = [], []
+    failure = None
     try:
         for i, op in enumerate(operations):
             body = definition.get(op.kind, {}).get(op.id)
@@ -401,7 +402,9 @@ def apply_plan(module, client, definition, operations):
             if batched and group_ends and (module.params['refresh'] == 'wait_for' or following is not None):
                 client.act('security:refresh', collection=op.kind)
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=bool(applied), applied=applied, unknown=unknown)
+        failure = err
+    if failure:
+        fail_kuzzle(module, failure, changed=bool(applied), applied=applied, unknown=unknown)
 
 
 def main():
@@ -428,6 +431,7 @@ def main():
     client = kuzzle_client(module)
     for password in passwords:
         client.add_secret(password)  # masked in every message, even if Kuzzle echoes it
+    failure = None
     try:
         with client:
             current = read_current(client, definition, module.params['purge'])
@@ -447,7 +451,9 @@ def main():
             if not module.check_mode:
                 apply_plan(module, client, definition, operations)
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False, applied=[])
+        failure = err
+    if failure:
+        fail_kuzzle(module, failure, changed=False, applied=[])
     module.exit_json(**result)
 
 
