@@ -172,6 +172,7 @@ class KuzzleClient:
         self.timeout = timeout
         self.retries = max(int(retries), 0)
         self.major_version = None
+        self.cache = {}  # answers that do not change during a task (server:publicApi), by action
         self._tries = 0
         self._local = threading.local()  # this thread's requests session: a session is not shared between threads
         self._sessions = []

@@ -25,19 +25,24 @@ __metaclass__ = type
 from ansible_collections.community.kuzzle.plugins.module_utils._connection import fail_kuzzle
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES
-from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _rights_review
 
 
-def run_object_task(module, client, kind, canonical_pair, converge, summarize):
+def run_object_task(module, client, kind, canonical_pair, converge, summarize, rights=False):
     """Read object ``module.params['name']`` of ``kind`` ('profiles', 'roles', 'users'), decide, report and
     converge with the module's steps (see above); never returns.
 
     The result has ``changed``, ``msg``, the diff in diff mode and, under the kind's noun (``profile``...),
     the stored object when nothing changes; a failure on Kuzzle has its ``error_id`` and ``status``.
+
+    ``rights``: the result has ``rights``, the rights change by profile ({} when nothing changes); ``converge``
+    returns the review under ``_review``, ``(changes, scopes)`` (see _rights_review.report).
     """
     name = module.params['name']
     noun = KIND_NAMES[kind]
     result = dict(changed=False)
+    if rights:
+        result['rights'] = {}
     failure = None
     try:
         with client:
@@ -46,8 +51,11 @@ def run_object_task(module, client, kind, canonical_pair, converge, summarize):
             result.update(changed=before != after, msg=summarize(name, before, after))
             if module._diff:
                 result['diff'] = _report.build_diff(noun, name, before, after)
-            result.update(converge(module, client, source, before, after) if result['changed']
-                          else {noun: _report.stored_view(source)})
+            outcome = converge(module, client, source, before, after) if result['changed'] else {noun: _report.stored_view(source)}
+            review = outcome.pop('_review', None)
+            result.update(outcome)
+            if review is not None:
+                _rights_review.report(module, result, *review)
     except KuzzleError as err:
         failure = err
     if failure:

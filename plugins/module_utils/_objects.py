@@ -61,25 +61,33 @@ def role_cache_tolerant(send):
     return tolerant
 
 
-def require_all(client, kind, ids, doing):
+def require_all(client, kind, ids, doing, read=()):
     """Fail unless every id of ``kind`` ('profiles' or 'roles') exists: one mGet, which Kuzzle fails as a
     whole naming a missing one (a read, so check mode reports what the write would meet).
 
     When a role is not found, Elasticsearch says whether it exists (a search): a role that exists is one a
-    cluster node has not learnt of yet, and is waited for (role_cache_tolerant); a missing one fails at once."""
-    if not ids:
-        return
+    cluster node has not learnt of yet, and is waited for (role_cache_tolerant); a missing one fails at once.
+
+    ``read``: more ids whose stored objects the caller needs too (they need not exist), asked in the same
+    mGet. Returns dict id -> ``_source`` of the ids found; {} without any request when there is nothing to ask."""
+    ids = list(dict.fromkeys(ids))
+    wanted = ids + [i for i in dict.fromkeys(read) if i not in ids]
+    if not wanted:
+        return {}
     action = OBJECT_ACTIONS[kind]['mGet']
     try:
-        client.act(action, body={'ids': list(ids)}, doing=doing)
-        return
+        hits = client.act(action, body={'ids': wanted}, doing=doing).get('hits') or []
+        return dict((hit['_id'], hit.get('_source')) for hit in hits if isinstance(hit, dict) and '_id' in hit)
     except KuzzleError as err:
         if err.error_id != ROLE_NOT_FOUND:
             raise
         refusal = err
-    if set(read_many(client, kind, ids, doing=doing)) != set(ids):
+    found = read_many(client, kind, wanted, doing=doing)
+    if not set(ids) <= set(found):
         raise refusal
-    role_cache_tolerant(client.act)(action, body={'ids': list(ids)}, doing=doing)
+    if ids:
+        role_cache_tolerant(client.act)(action, body={'ids': ids}, doing=doing)
+    return found
 
 
 def _total(result):
@@ -135,14 +143,18 @@ def read_many(client, kind, ids, doing=None):
 
 
 def published_api(client, doing):
-    """Kuzzle's controllers and their actions (server:publicApi), or None when this user may not read them."""
-    try:
-        api = client.act('server:publicApi', doing=doing)
-    except KuzzleError as err:
-        if err.status not in (401, 403, 404):
-            raise
-        return None
-    return api if isinstance(api, dict) else None
+    """Kuzzle's controllers and their actions (server:publicApi), or None when this user may not read them.
+
+    Read once per client: a task that needs it twice (the role check, the rights review) sends one request."""
+    if 'server:publicApi' not in client.cache:
+        try:
+            api = client.act('server:publicApi', doing=doing)
+        except KuzzleError as err:
+            if err.status not in (401, 403, 404):
+                raise
+            api = None
+        client.cache['server:publicApi'] = api if isinstance(api, dict) else None
+    return client.cache['server:publicApi']
 
 
 def field_values(document, path):

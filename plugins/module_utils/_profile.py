@@ -17,7 +17,9 @@ Canonical policies express the rights Kuzzle derives from them, nothing more:
 rights are the union of all policies, so policies of one role merge, and an
 unrestricted policy covers any restricted one; ``restrictedTo`` empty or null
 means no restriction; a restriction without collections (or with an empty
-list) covers the whole index; collections are a set. Everything is sorted.
+list) covers the whole index, unless the same policy lists that index again
+with collections (Kuzzle then keeps only those); collections are a set.
+Everything is sorted.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -28,33 +30,36 @@ import copy
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _tags
 from ansible_collections.community.kuzzle.plugins.module_utils._report import changed_keys, plural, stored_view, summary
+from ansible_collections.community.kuzzle.plugins.module_utils._rights import compile_restrictions
 
 RESERVED_PROFILES = ('admin', 'default', 'anonymous')
 
 ALL = None  # marker: no restriction (a policy over every index), or every collection of an index
 
 
-def _merge_restrictions(target, restrictions):
-    """Merge restrictions into ``target``, a dict index -> set of collections or ALL."""
-    for restriction in restrictions:
-        index = restriction.get('index')
-        collections = restriction.get('collections')
-        if not collections:
-            target[index] = ALL
-        elif target.get(index, ()) is not ALL:
-            target.setdefault(index, set()).update(collections)
-
-
 def _policy_map(policies):
-    """dict roleId -> (ALL, or dict index -> (ALL or set of collections))."""
+    """dict roleId -> (ALL, or dict index -> (ALL or set of collections)).
+
+    Each policy's restrictions are read as Kuzzle compiles them (_rights.compile_restrictions): within
+    one policy, the collections of an index listed twice merge, and the index covers every collection
+    only when none of its entries names one; entries without an index are dropped, and a policy left
+    without any means every index. Policies of one role are a union.
+    """
     roles = {}
     for policy in policies or ():
         role_id = policy.get('roleId')
-        restricted_to = policy.get('restrictedTo')
-        if not restricted_to:
+        compiled = compile_restrictions(policy.get('restrictedTo'))
+        if compiled is None:
             roles[role_id] = ALL
-        elif roles.get(role_id, ()) is not ALL:
-            _merge_restrictions(roles.setdefault(role_id, {}), restricted_to)
+            continue
+        indexes = roles.setdefault(role_id, {})
+        if indexes is ALL:
+            continue
+        for index, names in compiled.items():
+            if not names:
+                indexes[index] = ALL
+            elif indexes.get(index, ()) is not ALL:
+                indexes.setdefault(index, set()).update(names)
     return roles
 
 

@@ -393,3 +393,79 @@ def render_change(name, change, scopes):
     lines += _lines('-', _tuples(change['revoked']), scopes)
     lines += _lines('!', _tuples(change['unrestricted']), scopes)
     return '\n'.join(lines) + '\n'
+
+
+# ------------------------------------------------------------------ reviewing a change of profiles or roles
+
+def policy_role_ids(policies):
+    """The roles a profile's ``policies`` use (``default`` for an empty list, as Kuzzle stores it)."""
+    return [policy.get('roleId') for policy in _policies(policies)]
+
+
+def profiles_changes(before, after, roles_before, roles_after, scopes):
+    """``{profile id: rights_change}`` for the profiles whose rights change, and only those.
+
+    ``before`` and ``after`` map profile ids to their policies (a profile absent on one side is left
+    out of it); ``roles_before`` and ``roles_after`` map role ids to their controllers before and
+    after the change. A role missing from them grants nothing (Kuzzle refuses a profile whose role
+    does not exist, so it only happens to a role the task is about to be refused for).
+    """
+    def rights(policies, roles):
+        known = dict((role_id, roles.get(role_id) or {}) for role_id in policy_role_ids(policies))
+        return profile_rights(policies, known, scopes)
+
+    changes = {}
+    for profile_id in sorted(set(before) | set(after)):
+        change = rights_change(rights(before[profile_id], roles_before) if profile_id in before else None,
+                               rights(after[profile_id], roles_after) if profile_id in after else None)
+        if not is_empty(change):
+            changes[profile_id] = change
+    return changes
+
+
+def review(changes, scopes, named=5):
+    """What a task reports of ``changes`` (:func:`profiles_changes`): ``(summary, section, warnings)``.
+
+    ``summary`` is one line for ``msg`` (``rights of editor: +2 rights, -0``, the first ``named``
+    profiles, then how many more), ``section`` the readable text shown after the JSON diff, and
+    ``warnings`` one sentence per profile that gains rights its restrictions do not limit.
+    """
+    if not changes:
+        return None, None, []
+    ids = sorted(changes)
+    words = [summary(profile_id, changes[profile_id]) for profile_id in ids[:named]]
+    if len(ids) > named:
+        words.append('and %d more profiles' % (len(ids) - named))
+    section = ''.join(render_change(profile_id, changes[profile_id], scopes) for profile_id in ids)
+    warnings = []
+    for profile_id in ids:
+        unrestricted = changes[profile_id]['unrestricted']
+        if unrestricted:
+            warnings.append(
+                'profile "%s" gains %s that its restrictedTo does not limit (%s): %s' % (
+                    profile_id, _count(len(unrestricted)),
+                    'actions that take no index pass any restriction, and index-level actions act on the whole '
+                    'index even when the restriction names collections',
+                    '; '.join(line.strip().lstrip('! ') for line in _lines('!', _tuples(unrestricted), scopes))))
+    return 'rights of ' + '; '.join(words), section, warnings
+
+
+# ------------------------------------------------------------------ expectations (kuzzle_rights_info)
+
+def request_words(controller, action, index=None, collection=None):
+    """'document:delete on shop/orders', 'index:delete on index shop', 'security:createUser without an index'."""
+    return '%s:%s %s' % (controller, action, _target(index, collection))
+
+
+def expectation_problems(expectations, scopes):
+    """Messages for expectations (``(option, [{controller, action, index, collection}])`` pairs) that name an
+    action Kuzzle does not have, or a collection without an index."""
+    problems = []
+    for option, items in expectations:
+        for i, item in enumerate(items or ()):
+            where = '%s[%d]' % (option, i)
+            if (item['controller'], item['action']) not in scopes:
+                problems.append('%s: Kuzzle has no action %s:%s' % (where, item['controller'], item['action']))
+            if item.get('collection') and not item.get('index'):
+                problems.append('%s: a collection needs its index' % where)
+    return problems

@@ -26,6 +26,9 @@ description:
     would contradict. With O(strict=true) it also checks that the restricted indexes and collections exist.
   - Works with Kuzzle 2.x. Kuzzle 1.x is detected from its answers; there O(rate_limit), O(strict) and
     O(on_assigned_users=remove) are refused because 1.x does not have them.
+  - Says which rights a change grants and revokes (RV(rights)), with the rules Kuzzle enforces, from the roles of
+    both sides (read in the C(mGetRoles) that checks the roles the task adds) and Kuzzle's list of actions
+    (C(server:publicApi)); only when the policies change.
 version_added: 0.1.0
 author:
   - community.kuzzle contributors (@ansible-collections)
@@ -199,6 +202,26 @@ profile:
           - index: shop
             collections: [carts, products]
     rateLimit: 50
+rights:
+  description:
+    - The rights the change grants and revokes, by profile, as Kuzzle enforces them; only the profiles whose rights
+      change are listed, and V({}) when none does. In check mode too. See the guide
+      R(Reviewing a security change,ansible_collections.community.kuzzle.docsite.guide_rights).
+    - Each entry is C(controller), C(action), C(index) and C(collection); C(index) and C(collection) are C(null)
+      when the action does not take them, and C(*) for any.
+    - C(unrestricted) lists the granted rights that the profile's C(restrictedTo) does not limit (actions that take no
+      index, index-level actions of an index whose restriction names collections); a warning names them too.
+    - Left out, with a warning, when the connecting user may not read C(server:publicApi).
+  returned: success
+  type: dict
+  version_added: 0.2.0
+  sample:
+    editor:
+      granted:
+        - {controller: document, action: create, index: shop, collection: orders}
+        - {controller: document, action: update, index: shop, collection: orders}
+      revoked: []
+      unrestricted: []
 msg:
   description: What changed, or would change in check mode, in a few words.
   returned: always
@@ -234,7 +257,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import PredictedRefusal
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problems
 from ansible_collections.community.kuzzle.plugins.module_utils._object_task import run_object_task
-from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _profile, _report, _tags
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _profile, _report, _rights_review, _tags
 
 
 def check_restrictions_exist(client, name, doing, profile):
@@ -310,26 +333,31 @@ def converge(module, client, source, before, after):
             raise PredictedRefusal('profile "%s"' % name, 412, 'security.profile.in_use', (
                 '%d user(s) still have this profile (%s); set on_assigned_users=remove to take it away from them'
                 % (total, _report.first_names(users, total))))
+        roles = _objects.require_all(client, 'roles', [], doing, read=_rights_review.review_role_ids(before, after))
+        review = _rights_review.profile_review(module, client, name, before, after, roles)
         if not module.check_mode:
             if params['on_assigned_users'] == 'remove':
                 query['onAssignedUsers'] = 'remove'
             client.act('security:deleteProfile', _id=name, query=query)
-        return {'profile': {}}
+        return {'profile': {}, '_review': review}
 
     body = _profile.write_body(before, after, params['rate_limit'] is not None)
     if params['purge_policies']:
         body = _profile.in_given_order(body, _profile.policies_from_params(params['policies']))
     doing = '%s profile "%s"' % ('update' if before else 'create', name)
-    _objects.require_all(client, 'roles', _profile.new_role_ids(before, after), doing)
+    # the roles it adds must exist; the rights review needs every role of both sides (the same mGet)
+    review_ids = _rights_review.review_role_ids(before, after)
+    roles = _objects.require_all(client, 'roles', _profile.new_role_ids(before, after), doing, read=review_ids)
     if params['strict']:
         query['strict'] = True
         check_restrictions_exist(client, name, doing, after)
+    review = _rights_review.profile_review(module, client, name, before, after, roles) if review_ids else ({}, None)
     if module.check_mode:
-        return {'profile': _profile.predict_stored(source, body)}
+        return {'profile': _profile.predict_stored(source, body), '_review': review}
     action = 'security:updateProfile' if before else 'security:createProfile'
     # its roles exist (checked above), but a cluster node may not know a role written through another one yet
     stored = _objects.role_cache_tolerant(client.act)(action, _id=name, query=query, body=body)
-    return {'profile': _report.stored_view(stored.get('_source'))}
+    return {'profile': _report.stored_view(stored.get('_source')), '_review': review}
 
 
 def main():
@@ -352,7 +380,7 @@ def main():
     )
     module = kuzzle_module(argument_spec)
     validate(module, _profile.policies_from_params(module.params['policies']))
-    run_object_task(module, kuzzle_client(module), 'profiles', canonical_pair, converge, _profile.summarize)
+    run_object_task(module, kuzzle_client(module), 'profiles', canonical_pair, converge, _profile.summarize, rights=True)
 
 
 if __name__ == '__main__':

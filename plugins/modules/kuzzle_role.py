@@ -28,6 +28,8 @@ description:
   - Works with Kuzzle 2.x. Kuzzle 1.x is detected from its answers. It does not check controllers and
     actions, so neither does the module there and O(force) is not needed; and its C(updateRole) merges
     instead of replacing, so there the module replaces the role with C(createOrReplaceRole).
+  - Says how an update changes the rights of every profile that uses the role (RV(rights)), with the rules Kuzzle
+    enforces, with one search of those profiles and one C(mGetRoles) of their other roles.
 version_added: 0.1.0
 author:
   - community.kuzzle contributors (@ansible-collections)
@@ -166,6 +168,26 @@ role:
         actions:
           get: true
           search: true
+rights:
+  description:
+    - The rights the change grants and revokes, by profile, as Kuzzle enforces them; only the profiles whose rights
+      change are listed, and V({}) when none does. In check mode too. See the guide
+      R(Reviewing a security change,ansible_collections.community.kuzzle.docsite.guide_rights).
+    - Each entry is C(controller), C(action), C(index) and C(collection); C(index) and C(collection) are C(null)
+      when the action does not take them, and C(*) for any.
+    - C(unrestricted) lists the granted rights that the profile's C(restrictedTo) does not limit (actions that take no
+      index, index-level actions of an index whose restriction names collections); a warning names them too.
+    - Left out, with a warning, when the connecting user may not read C(server:publicApi).
+  returned: success
+  type: dict
+  version_added: 0.2.0
+  sample:
+    editor:
+      granted:
+        - {controller: document, action: create, index: shop, collection: orders}
+        - {controller: document, action: update, index: shop, collection: orders}
+      revoked: []
+      unrestricted: []
 msg:
   description: What changed, or would change in check mode, in a few words.
   returned: always
@@ -200,26 +222,29 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import PredictedRefusal
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import id_problems
 from ansible_collections.community.kuzzle.plugins.module_utils._object_task import run_object_task
-from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _role, _tags
+from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _rights_review, _role, _tags
 
 # How many profiles a failure names; the count is always complete.
 PROFILES_NAMED = 10
 
 
 def check_rights_known(module, client, doing, controllers):
-    """What Kuzzle checks when it stores a role, before writing and in check mode (where it checks: 2.x)."""
+    """What Kuzzle checks when it stores a role, before writing and in check mode (where it checks: 2.x).
+
+    Returns Kuzzle's list of controllers and actions when it was read (the rights review uses it too)."""
     name = module.params['name']
     if not client.supports('role_rights_check'):
-        return
+        return None
     api = _objects.published_api(client, doing)
     if api is None:
         if module.check_mode:
             module.warn('role "%s": controllers and actions were not checked, because server:publicApi could not be '
                         'read at %s; the real run may still fail on an unknown one' % (name, client.display_url))
-        return
+        return None
     problem = _role.unknown_rights(controllers, api, module.params['force'])
     if problem:
         raise PredictedRefusal('role "%s"' % name, 400, problem[0], problem[1])
+    return api
 
 
 def validate(module):
@@ -259,15 +284,17 @@ def converge(module, client, source, before, after):
         return {'role': {}}
 
     doing = '%s role "%s"' % ('update' if before else 'create', name)  # a replacement of 1.x reads as the update it is
-    check_rights_known(module, client, doing, after['controllers'])
+    api = check_rights_known(module, client, doing, after['controllers'])
+    # a new role is used by no profile yet; an updated one changes the rights of every profile that uses it
+    review = _rights_review.role_review(module, client, name, before, after, api) if before else None
     body = _role.write_body(source, after)
     if module.check_mode:
-        return {'role': body}
+        return {'role': body, '_review': review}
     if params['force'] and client.supports('role_rights_check'):
         query['force'] = True
     action = _role.write_action(not before, client.supports('role_update_replaces'))
     stored = client.act(action, _id=name, query=query, body=body, doing=doing)
-    return {'role': _report.stored_view(stored.get('_source'))}
+    return {'role': _report.stored_view(stored.get('_source')), '_review': review}
 
 
 def main():
@@ -281,7 +308,7 @@ def main():
     )
     module = kuzzle_module(argument_spec, required_if=[('state', 'present', ['controllers'])])
     validate(module)
-    run_object_task(module, kuzzle_client(module), 'roles', canonical_pair, converge, _role.summarize)
+    run_object_task(module, kuzzle_client(module), 'roles', canonical_pair, converge, _role.summarize, rights=True)
 
 
 if __name__ == '__main__':

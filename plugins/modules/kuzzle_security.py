@@ -27,6 +27,8 @@ description:
   - Before any write, and in check mode too, it verifies that every role a profile refers to and every
     profile a user refers to exists or is part of the definition, and that nothing it would delete is still
     in use by an object it keeps.
+  - Says which rights the plan grants and revokes (RV(rights)), for the profiles it writes and for the stored profiles
+    that use a role it updates, with the rules Kuzzle enforces.
 version_added: 0.1.0
 author:
   - community.kuzzle contributors (@ansible-collections)
@@ -175,6 +177,26 @@ EXAMPLES = r"""
 """
 
 RETURN = r"""
+rights:
+  description:
+    - The rights the change grants and revokes, by profile, as Kuzzle enforces them; only the profiles whose rights
+      change are listed, and V({}) when none does. In check mode too. See the guide
+      R(Reviewing a security change,ansible_collections.community.kuzzle.docsite.guide_rights).
+    - Each entry is C(controller), C(action), C(index) and C(collection); C(index) and C(collection) are C(null)
+      when the action does not take them, and C(*) for any.
+    - C(unrestricted) lists the granted rights that the profile's C(restrictedTo) does not limit (actions that take no
+      index, index-level actions of an index whose restriction names collections); a warning names them too.
+    - Left out, with a warning, when the connecting user may not read C(server:publicApi).
+  returned: success
+  type: dict
+  version_added: 0.2.0
+  sample:
+    editor:
+      granted:
+        - {controller: document, action: create, index: shop, collection: orders}
+        - {controller: document, action: update, index: shop, collection: orders}
+      revoked: []
+      unrestricted: []
 msg:
   description: What changed, or would change in check mode, kind by kind.
   returned: always
@@ -243,7 +265,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
 )
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import UNKNOWN, KuzzleError, PredictedRefusal
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES, id_problems
-from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report, _role, _user
+from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report, _rights_review, _role, _user
 
 IN_USE = {'roles': 'security.role.in_use', 'profiles': 'security.profile.in_use'}
 
@@ -474,6 +496,8 @@ def main():
                 result['purge_excluded'] = excluded
             if module._diff:
                 result['diff'] = [_report.build_diff(KIND_NAMES[op.kind], op.id, op.before, op.after) for op in operations]
+            result['rights'] = {}
+            _rights_review.report(module, result, *_rights_review.security_review(module, client, definition, current, operations))
             if not module.check_mode:
                 apply_plan(module, client, definition, operations)
     except KuzzleError as err:

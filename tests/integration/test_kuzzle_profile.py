@@ -34,7 +34,8 @@ def test_create_then_second_run_reports_ok(playbooks, admin, kuzzle, uid):
     result = run.result('create')
     assert result['changed'] is True
     assert result['profile'] == {'policies': EDITOR_WRITTEN, 'rateLimit': 5}
-    assert result['msg'] == 'profile %s created with roles reader, writer, rate limit 5' % uid
+    # the session's roles reader and writer both allow document:get and document:search
+    assert result['msg'] == 'profile %s created with roles reader, writer, rate limit 5; rights of %s: +2 rights, -0' % (uid, uid)
     stored = admin.profile(uid)
     assert stored['policies'] == EDITOR_WRITTEN and stored['rateLimit'] == 5
 
@@ -140,7 +141,7 @@ def test_absent_in_check_mode_then_real_then_again(playbooks, admin, kuzzle, uid
     real = playbooks.run([task('delete', name=uid, state='absent'), task('delete again', name=uid, state='absent')])
     assert real.rc == 0, real.output
     assert real.result('delete')['changed'] is True
-    assert real.result('delete')['msg'] == 'profile %s deleted' % uid
+    assert real.result('delete')['msg'] == 'profile %s deleted; rights of %s: +0 rights, -2' % (uid, uid)
     assert real.result('delete again')['changed'] is False
     assert admin.profile(uid) is None
 

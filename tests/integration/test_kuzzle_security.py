@@ -39,7 +39,8 @@ def test_converge_then_nothing_to_do_then_check_mode_writes_nothing(playbooks, a
     assert run.rc == 0, run.output
     result = run.result('converge')
     assert result['changed'] is True
-    assert result['msg'] == '2 roles created, 0 updated, 0 deleted, 0 unchanged; 2 profiles created, 0 updated, 0 deleted, 0 unchanged'
+    assert result['msg'] == ('2 roles created, 0 updated, 0 deleted, 0 unchanged; 2 profiles created, 0 updated, 0 deleted, 0 unchanged; '
+                             'rights of %s-auditor: +2 rights, -0; %s-editor: +6 rights, -0' % (uid, uid))
     assert [(d['before_header'], d['after']) for d in result['diff']][0] == ('role %s-reader (absent)' % uid, {'controllers': READ})
     assert admin.profile(uid + '-editor')['rateLimit'] == 20
 
@@ -53,7 +54,8 @@ def test_converge_then_nothing_to_do_then_check_mode_writes_nothing(playbooks, a
     changed = definition(uid, collections=('products', 'orders'))
     check = playbooks.run([converge(**changed)], check=True, diff=True)
     assert check.rc == 0, check.output
-    assert check.result('converge')['msg'].endswith('0 profiles created, 1 updated, 0 deleted, 1 unchanged')
+    assert check.result('converge')['msg'].endswith('0 profiles created, 1 updated, 0 deleted, 1 unchanged; '
+                                                    'rights of %s-editor: +2 rights, -2' % uid)  # shop/carts -> shop/orders
     assert check.result('converge')['operations'] == [{'kind': 'profiles', 'id': uid + '-editor', 'action': 'update'}]
     assert kuzzle.writes_since(mark) == []
     assert admin.profile(uid + '-editor')['policies'][1]['restrictedTo'][0]['collections'] == ['products', 'carts']  # as given
@@ -268,7 +270,8 @@ def test_the_security_role_passes_check_and_diff_through(playbooks, admin, kuzzl
 
     real = playbooks.run([], roles=[role], module_defaults=None)
     assert real.rc == 0, real.output
-    assert real.result(name)['msg'] == '2 roles created, 0 updated, 0 deleted, 0 unchanged; 2 profiles created, 0 updated, 0 deleted, 0 unchanged'
+    assert real.result(name)['msg'] == ('2 roles created, 0 updated, 0 deleted, 0 unchanged; 2 profiles created, 0 updated, 0 deleted, '
+                                        '0 unchanged; rights of %s-auditor: +2 rights, -0; %s-editor: +6 rights, -0' % (uid, uid))
     assert playbooks.run([], roles=[role], module_defaults=None).result(name)['changed'] is False
 
     # the argument specs refuse a wrong type before anything runs

@@ -190,3 +190,24 @@ def test_require_all_is_one_mget_and_nothing_for_no_ids(mocked):
         _objects.require_all(client, 'profiles', ('a', 'b'), doing='create user "u"')
     assert str(info.value) == 'Could not create user "u": Kuzzle answered 404 security.profile.not_found: Profile "b" not found.'
     assert json.loads(mocked.calls[0].request.body) == {'ids': ['a', 'b']}
+
+
+def test_require_all_reads_more_roles_in_the_same_mget(mocked):
+    client = KuzzleClient(URL)
+    mocked.add(responses.POST, URL + '/roles/_mGet', json=answer(
+        {'hits': [{'_id': 'new', '_source': {'controllers': {}}}, {'_id': 'old', '_source': {'controllers': {'*': {}}}}]},
+        action='mGetRoles'))
+    found = _objects.require_all(client, 'roles', ['new'], doing='update profile "p"', read=['old', 'new'])
+    assert found == {'new': {'controllers': {}}, 'old': {'controllers': {'*': {}}}}
+    assert len(mocked.calls) == 1 and json.loads(mocked.calls[0].request.body) == {'ids': ['new', 'old']}
+
+
+def test_require_all_tolerates_a_missing_role_it_only_reads(mocked):
+    client = KuzzleClient(URL)
+    mocked.add(responses.POST, URL + '/roles/_mGet', status=404, json=answer(None, 404, {
+        'id': 'security.role.not_found', 'message': 'Role "gone" not found.', 'status': 404}, action='mGetRoles'))
+    mocked.add(responses.POST, URL + '/roles/_search?from=0&size=1000', json=answer(
+        {'hits': [{'_id': 'kept', '_source': {'controllers': {}}}], 'total': 1}, action='searchRoles'))
+    assert _objects.require_all(client, 'roles', [], doing='delete profile "p"', read=['kept', 'gone']) == {
+        'kept': {'controllers': {}}}
+    assert len(mocked.calls) == 2

@@ -14,7 +14,7 @@ import random
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from ansible_collections.community.kuzzle.plugins.module_utils import _profile as P
+from ansible_collections.community.kuzzle.plugins.module_utils import _profile as P, _rights as R
 from ansible_collections.community.kuzzle.plugins.module_utils._report import changed_keys, stored_view
 
 NAMES = st.sampled_from(['a', 'b', 'c', 'shop', 'logs', 'x-1'])
@@ -244,3 +244,33 @@ def test_shuffled_helper_really_shuffles():
     # guards the property test above against a helper that returns its input unchanged
     policies = [{'roleId': r, 'restrictedTo': [{'index': 'i', 'collections': ['c1', 'c2']}]} for r in 'abcdefgh']
     assert shuffled(policies, random.Random(1)) != policies
+
+
+def test_an_index_listed_twice_in_one_policy_keeps_only_its_collections():
+    """Kuzzle compiles one policy's restrictions per index and merges their collections: the whole index is
+    only granted when no entry of it names a collection (tests/contract/test_rights_property.py::
+    test_fact_one_index_listed_twice_in_a_policy_keeps_only_the_collections)."""
+    policy = {'roleId': 'r', 'restrictedTo': [{'index': 'shop'}, {'index': 'shop', 'collections': ['orders']}]}
+    assert P.normalize_policies([policy]) == [{'roleId': 'r', 'restrictedTo': [{'index': 'shop', 'collections': ['orders']}]}]
+    # across policies, rights are a union: the whole index wins
+    assert P.normalize_policies([policy, {'roleId': 'r', 'restrictedTo': [{'index': 'shop'}]}]) == [
+        {'roleId': 'r', 'restrictedTo': [{'index': 'shop'}]}]
+
+
+@pytest.mark.parametrize('restricted_to', [[{'index': ''}], [{'index': ''}, {'index': None}]])
+def test_a_restriction_without_any_index_restricts_nothing(restricted_to):
+    assert P.normalize_policies([{'roleId': 'r', 'restrictedTo': restricted_to}]) == [{'roleId': 'r'}]
+
+
+ROUTES = {'document': {'get': {'http': [{'verb': 'GET', 'path': '/:index/:collection/:_id'}]}},
+          'collection': {'list': {'http': [{'verb': 'GET', 'path': '/:index/_list'}]}},
+          'security': {'createUser': {'http': [{'verb': 'POST', 'path': '/users/_create'}]}}}
+ROLES = {'admin': {'*': {'actions': {'*': True}}}, 'reader': {'document': {'actions': {'get': True}}},
+         'writer': {'collection': {'actions': {'*': True}}}, 'auditor': {'security': {'actions': {'createUser': True}}}}
+
+
+@settings(max_examples=300)
+@given(POLICIES)
+def test_normalised_policies_grant_exactly_the_rights_kuzzle_enforces_for_the_stored_ones(policies):
+    scopes = R.action_scopes(ROUTES)
+    assert R.profile_rights(P.normalize_policies(policies), ROLES, scopes) == R.profile_rights(policies, ROLES, scopes)

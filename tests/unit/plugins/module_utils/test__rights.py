@@ -451,3 +451,41 @@ def test_a_user_is_allowed_what_one_of_its_profiles_is(first, second, roles):
     one, two = R.profile_rights(first, roles, SCOPES), R.profile_rights(second, roles, SCOPES)
     for probe in PROBES:
         assert R.allows(user, SCOPES, *probe) == (R.allows(one, SCOPES, *probe) or R.allows(two, SCOPES, *probe))
+
+
+# ------------------------------------------------------------------ reviewing a change (kuzzle_profile, kuzzle_role, kuzzle_security)
+
+def test_profiles_changes_lists_only_the_profiles_whose_rights_change():
+    roles_before = {'r': role(document={'get': True}), 'w': role(document={'create': True})}
+    roles_after = dict(roles_before, r=role(document={'get': True, 'search': True}))
+    before = {'same': [{'roleId': 'w'}], 'uses-r': [{'roleId': 'r', 'restrictedTo': [{'index': 'shop'}]}], 'gone': [{'roleId': 'w'}]}
+    after = {'same': [{'roleId': 'w'}], 'uses-r': before['uses-r'], 'new': [{'roleId': 'ghost'}, {'roleId': 'w'}]}
+    changes = R.profiles_changes(before, after, roles_before, roles_after, SCOPES)
+    assert sorted(changes) == ['gone', 'new', 'uses-r']
+    assert changes['uses-r']['granted'] == [R.entry_dict(('document', 'search', 'shop', '*'))]
+    assert changes['gone']['revoked'] == [R.entry_dict(('document', 'create', '*', '*'))]
+    # a role the roles given do not hold grants nothing
+    assert changes['new']['granted'] == [R.entry_dict(('document', 'create', '*', '*'))]
+
+
+def test_review_summary_section_and_warnings():
+    roles = {'a': ALL_TRUE}
+    changes = R.profiles_changes({}, dict(('p%d' % i, [{'roleId': 'a', 'restrictedTo': [{'index': 'logs'}]}]) for i in range(7)),
+                                 roles, roles, SCOPES)
+    words, section, warnings = R.review(changes, SCOPES)
+    assert words.startswith('rights of p0: +')
+    assert words.endswith('; p4: +%d rights, -0 (6 not limited by restrictedTo); and 2 more profiles' % len(changes['p4']['granted']))
+    assert section.count('rights of p') == 7 and '  ! without an index: ' in section
+    assert len(warnings) == 7
+    assert warnings[0].startswith('profile "p0" gains 6 rights that its restrictedTo does not limit')
+    assert R.review({}, SCOPES) == (None, None, [])
+
+
+def test_expectation_problems_name_unknown_actions_and_collections_without_index():
+    items = [{'controller': 'document', 'action': 'get', 'index': 'i', 'collection': 'c'},
+             {'controller': 'document', 'action': 'gte', 'index': None, 'collection': None},
+             {'controller': 'document', 'action': 'get', 'index': None, 'collection': 'c'}]
+    assert R.expectation_problems([('expect_denied', items)], SCOPES) == [
+        'expect_denied[1]: Kuzzle has no action document:gte', 'expect_denied[2]: a collection needs its index']
+    assert R.request_words('security', 'createUser') == 'security:createUser without an index'
+    assert R.request_words('index', 'delete', 'shop') == 'index:delete on index shop'

@@ -26,8 +26,19 @@ CONTROLLERS = {'document': {'actions': {'get': True, 'search': True}}, 'auth': {
 STORED = {'controllers': {'auth': {'actions': {'login': True}}, 'document': {'actions': {'search': True, 'get': True}}},
           '_kuzzle_info': {'author': None, 'createdAt': 1, 'updatedAt': None, 'updater': None}}
 NOT_FOUND = kuzzle_error('security.role.not_found', 404, 'Role "r1" not found.', action='getRole')
-PUBLIC_API = {'auth': {'login': {}, 'logout': {}}, 'document': {'get': {}, 'search': {}, 'create': {}, 'delete': {}},
+ON_DOCUMENTS = {'http': [{'verb': 'GET', 'path': '/:index/:collection/:_id'}]}
+PUBLIC_API = {'auth': {'login': {}, 'logout': {}},
+              'document': {'get': ON_DOCUMENTS, 'search': ON_DOCUMENTS, 'create': ON_DOCUMENTS, 'delete': ON_DOCUMENTS},
               'kuzzle-plugin-auth-passport-local/password': {'reset': {}}}
+
+
+SEARCH = URL + '/profiles/_search?from=0&size=1000'
+
+
+def profiles_using(mocked, hits=(), v1=False):
+    """The answer of the search for the profiles that use the role (the rights review)."""
+    mocked.add(responses.POST, SEARCH, json=envelope({'hits': [{'_id': i, '_source': {'policies': p}} for i, p in hits],
+                                                     'total': len(hits)}, action='searchProfiles', v1=v1))
 
 
 def stored_role(source=None, action='getRole', v1=False):
@@ -84,12 +95,16 @@ def test_update_replaces_the_whole_role_and_keeps_unmanaged_keys(run_module, kuz
     kuzzle_http.add(responses.GET, ROLE, json=stored_role(source))
     add_public_api(kuzzle_http)
     wanted = {'document': {'actions': {'get': True, 'create': True}}, 'auth': {'actions': {'login': True}}}
+    profiles_using(kuzzle_http)
     kuzzle_http.add(responses.PUT, ROLE + '/_update', json=stored_role(
         {'controllers': wanted, 'description': 'for the shop', '_kuzzle_info': {}}, action='updateRole'))
     failed, result = run_module(kuzzle_role.main, dict(name='r1', controllers=wanted, refresh='false', force=True))
     assert not failed, result
-    assert calls(kuzzle_http) == [('GET', '/roles/r1'), ('GET', '/_publicApi'), ('PUT', '/roles/r1/_update?refresh=false&force')]
-    assert body_of(kuzzle_http.calls[2]) == {'controllers': {'auth': {'actions': {'login': True}}, 'document': {
+    assert calls(kuzzle_http) == [('GET', '/roles/r1'), ('GET', '/_publicApi'), ('POST', '/profiles/_search?from=0&size=1000'),
+                                  ('PUT', '/roles/r1/_update?refresh=false&force')]
+    assert body_of(kuzzle_http.calls[2]) == {'query': {'terms': {'policies.roleId': ['r1']}}}
+    assert result['rights'] == {}  # no profile uses the role
+    assert body_of(kuzzle_http.calls[3]) == {'controllers': {'auth': {'actions': {'login': True}}, 'document': {
         'actions': {'create': True, 'get': True}}}, 'description': 'for the shop'}
     assert result['msg'] == 'role r1: controller document: action create allowed; action search removed'
     assert result['role']['description'] == 'for the shop'
@@ -108,11 +123,27 @@ def test_check_mode_reads_and_checks_but_never_writes(run_module, kuzzle_http):
     kuzzle_http.add(responses.GET, ROLE, json=stored_role(dict(STORED, description='d')))
     add_public_api(kuzzle_http)
     wanted = {'auth': {'actions': {'login': True, 'logout': False}}}
+    # two profiles use the role; the second one also has the role "other", which keeps document:get on shop
+    profiles_using(kuzzle_http, [('a', [{'roleId': 'r1'}]),
+                                 ('b', [{'roleId': 'other', 'restrictedTo': [{'index': 'shop'}]}, {'roleId': 'r1', 'restrictedTo': [{'index': 'shop'}]}])])
+    kuzzle_http.add(responses.POST, URL + '/roles/_mGet', json=envelope(
+        {'hits': [{'_id': 'other', '_source': {'controllers': {'document': {'actions': {'get': True}}}}}]}, action='mGetRoles'))
     failed, result = run_module(kuzzle_role.main, dict(name='r1', controllers=wanted), check=True, diff=True)
     assert not failed and result['changed'] is True
-    assert calls(kuzzle_http) == [('GET', '/roles/r1'), ('GET', '/_publicApi')]
+    assert calls(kuzzle_http) == [('GET', '/roles/r1'), ('GET', '/_publicApi'), ('POST', '/profiles/_search?from=0&size=1000'),
+                                  ('POST', '/roles/_mGet')]
+    assert body_of(kuzzle_http.calls[3]) == {'ids': ['other']}
     assert result['role'] == {'controllers': wanted, 'description': 'd'}
-    assert result['msg'] == 'role r1: controller auth: action logout denied; controller document removed'
+
+    def entries(action, index, collection):
+        return [{'controller': 'document', 'action': a, 'index': index, 'collection': collection} for a in action]
+    assert result['rights'] == {
+        'a': {'granted': [], 'revoked': entries(['get', 'search'], '*', '*'), 'unrestricted': []},
+        'b': {'granted': [], 'revoked': entries(['search'], 'shop', '*'), 'unrestricted': []}}
+    assert result['msg'] == ('role r1: controller auth: action logout denied; controller document removed; '
+                             'rights of a: +0 rights, -2; b: +0 rights, -1')
+    assert result['diff']['prepared'] == ('rights of a: +0 rights, -2\n  - on any collection of any index: document:{get,search}\n'
+                                          'rights of b: +0 rights, -1\n  - on any collection of shop: document:search\n')
 
 
 def test_unknown_action_stops_before_the_write_in_check_mode_too(run_module, kuzzle_http):
@@ -273,11 +304,12 @@ def test_ids_are_url_encoded(run_module, kuzzle_http):
 def test_v1_update_replaces_with_create_or_replace_and_checks_nothing(run_module, kuzzle_http):
     kuzzle_http.add(responses.GET, ROLE, json=stored_role(v1=True))
     wanted = {'anything': {'actions': {'goes': True}}}
+    profiles_using(kuzzle_http, v1=True)
     kuzzle_http.add(responses.PUT, ROLE, json=stored_role({'controllers': wanted}, action='createOrReplaceRole', v1=True))
     failed, result = run_module(kuzzle_role.main, dict(name='r1', controllers=wanted, force=True))
     assert not failed, result
-    assert calls(kuzzle_http) == [('GET', '/roles/r1'), ('PUT', '/roles/r1?refresh=wait_for')]
-    assert body_of(kuzzle_http.calls[1]) == {'controllers': wanted}
+    assert calls(kuzzle_http) == [('GET', '/roles/r1'), ('POST', '/profiles/_search?from=0&size=1000'), ('PUT', '/roles/r1?refresh=wait_for')]
+    assert body_of(kuzzle_http.calls[2]) == {'controllers': wanted}
     assert result['role'] == {'controllers': wanted}
 
 

@@ -50,6 +50,11 @@ def test_writes_in_order_then_one_refresh_per_kind_and_check_mode_writes_nothing
         assert result['operations'] == [{'kind': 'roles', 'id': 'reader', 'action': 'create'},
                                         {'kind': 'profiles', 'id': 'p1', 'action': 'create'}]
         assert [d['before_header'] for d in result['diff']] == ['role reader (absent)', 'profile p1 (absent)']
+        # the new profile's rights, from the role the definition creates: no more request (the action list was read once)
+        assert result['rights'] == {'p1': {'granted': [{'controller': 'document', 'action': 'get', 'index': None, 'collection': None}],
+                                           'revoked': [], 'unrestricted': []}}
+        assert result['diff'][-1]['prepared'] == 'rights of p1: +1 right, -0\n  + without an index: document:get\n'
+    assert [c[1] for c in calls(kuzzle_http)].count('/_publicApi') == 2  # once per run: the role check and the rights share it
     writes = [c for c in calls(kuzzle_http) if c[0] != 'GET' and '_search' not in c[1]]
     # the check run wrote nothing; the real run wrote in order, without waiting for each refresh
     assert writes == [('POST', '/roles/reader/_create?refresh=false'), ('POST', '/_security/roles/_refresh'),
@@ -87,12 +92,16 @@ def test_nothing_to_converge_and_invalid_bodies_fail_before_any_request(run_modu
 def test_kuzzle_1_replaces_roles_and_waits_on_each_write_instead_of_refreshing(run_module, kuzzle_http):
     stored = {'_id': 'reader', '_source': {'controllers': {'document': {'actions': {'get': True, 'search': True}}}}}
     kuzzle_http.add(responses.POST, URL + '/roles/_search?from=0&size=1000', json=envelope({'hits': [stored], 'total': 1}, v1=True))
+    kuzzle_http.add(responses.POST, URL + '/profiles/_search?from=0&size=1000', json=envelope({'hits': [], 'total': 0}, v1=True))
     kuzzle_http.add(responses.PUT, URL + '/roles/reader?refresh=wait_for', json=envelope({'_id': 'reader', '_source': {}}, v1=True))
     failed, result = run_module(kuzzle_security.main, dict(token='t', force=True, roles={
         'reader': {'controllers': {'document': {'actions': {'get': True}}}}}))
     assert not failed, result
-    # no publicApi check, no force, no security:refresh on 1.x; the role is replaced (1.x's updateRole merges)
-    assert calls(kuzzle_http) == [('POST', '/roles/_search?from=0&size=1000'), ('PUT', '/roles/reader?refresh=wait_for')]
+    # no publicApi check, no force, no security:refresh on 1.x; the role is replaced (1.x's updateRole merges);
+    # the rights review looks for the profiles that use the role, and finds none
+    assert calls(kuzzle_http) == [('POST', '/roles/_search?from=0&size=1000'), ('POST', '/profiles/_search?from=0&size=1000'),
+                                  ('PUT', '/roles/reader?refresh=wait_for')]
+    assert result['rights'] == {}
 
 
 def test_refusals_it_predicts_say_so_and_give_the_first_error_id(run_module, kuzzle_http):
@@ -121,6 +130,8 @@ def test_a_write_whose_answer_was_lost_is_listed_apart_from_the_applied_ones(run
     kuzzle_http.add(responses.POST, URL + '/profiles/_search?from=0&size=1000', json=envelope({'hits': [], 'total': 0}))
     kuzzle_http.add(responses.POST, URL + '/roles/_search?from=0&size=1000',
                     json=envelope({'hits': [{'_id': 'reader', '_source': {'controllers': {}}}], 'total': 1}))
+    kuzzle_http.add(responses.GET, URL + '/_publicApi', json=envelope({'document': {'get': {}}}, action='publicApi'))
+    kuzzle_http.add(responses.POST, URL + '/roles/_mGet', json=envelope({'hits': [{'_id': 'reader', '_source': {'controllers': {}}}]}))
     kuzzle_http.add(responses.POST, URL + '/profiles/pa/_create?refresh=false', json=envelope({'_id': 'pa', '_source': {}}))
     kuzzle_http.add(responses.POST, URL + '/profiles/pb/_create?refresh=false', status=502, body='<html>Bad Gateway</html>')
     failed, result = run_module(kuzzle_security.main, dict(definition, token='t'))
@@ -140,3 +151,30 @@ def test_a_kourou_file_of_another_kind_fails_before_any_request_with_its_passwor
     assert result['msg'] == ('Invalid security definition: profiles is a kourou export of users ({"type": "users", "content": ...}): '
                              'give it as users')
     assert secret not in json.dumps(result)
+
+
+def test_a_role_update_reports_the_rights_of_the_stored_profiles_that_use_it(run_module, kuzzle_http):
+    """Profiles the definition does not list keep their policies, but gain or lose what their roles do."""
+    stored_roles = [{'_id': 'writer', '_source': {'controllers': {'document': {'actions': {'create': True}}}}}]
+    api = {'document': {'create': {'http': [{'verb': 'POST', 'path': '/:index/:collection/_create'}]},
+                        'delete': {'http': [{'verb': 'DELETE', 'path': '/:index/:collection/:_id'}]}}}
+    kuzzle_http.add(responses.POST, URL + '/roles/_search?from=0&size=1000', json=envelope({'hits': stored_roles, 'total': 1}))
+    kuzzle_http.add(responses.GET, URL + '/_publicApi', json=envelope(api, action='publicApi'))
+    kuzzle_http.add(responses.POST, URL + '/profiles/_search?from=0&size=1000', json=envelope({'hits': [
+        {'_id': 'editor', '_source': {'policies': [{'roleId': 'writer', 'restrictedTo': [{'index': 'shop', 'collections': ['orders']}]}]}},
+        {'_id': 'admin2', '_source': {'policies': [{'roleId': 'writer'}, {'roleId': 'other'}]}}], 'total': 2}))
+    kuzzle_http.add(responses.POST, URL + '/roles/_mGet', json=envelope({'hits': [{'_id': 'other', '_source': {'controllers': {}}}]}))
+    roles = {'writer': {'controllers': {'document': {'actions': {'create': True, 'delete': True}}}}}
+    failed, result = run_module(kuzzle_security.main, dict(token='t', roles=roles), check=True, diff=True)
+    assert not failed, result
+    assert calls(kuzzle_http) == [('POST', '/roles/_search?from=0&size=1000'), ('GET', '/_publicApi'),
+                                  ('POST', '/profiles/_search?from=0&size=1000'), ('POST', '/roles/_mGet')]
+    assert json.loads(kuzzle_http.calls[2].request.body) == {'query': {'terms': {'policies.roleId': ['writer']}}}
+    assert json.loads(kuzzle_http.calls[3].request.body) == {'ids': ['other']}
+    delete = {'controller': 'document', 'action': 'delete'}
+    assert result['rights'] == {
+        'admin2': {'granted': [dict(delete, index='*', collection='*')], 'revoked': [], 'unrestricted': []},
+        'editor': {'granted': [dict(delete, index='shop', collection='orders')], 'revoked': [], 'unrestricted': []}}
+    assert result['msg'] == '0 roles created, 1 updated, 0 deleted, 0 unchanged; rights of admin2: +1 right, -0; editor: +1 right, -0'
+    assert result['diff'][-1]['prepared'] == ('rights of admin2: +1 right, -0\n  + on any collection of any index: document:delete\n'
+                                              'rights of editor: +1 right, -0\n  + on shop/orders: document:delete\n')
