@@ -15,6 +15,8 @@ description:
   - Takes a security definition in the shape of Kuzzle's C(admin:loadSecurities) (and of
     M(community.kuzzle.kuzzle_security_info)'s output) and makes Kuzzle hold it, in one task.
   - Reads everything it needs in as few requests as Kuzzle allows (one search per kind and per 1,000 ids),
+    whatever the number of objects (past Kuzzle's C(limits.documentsFetchCount), users and profiles are read with a
+    scroll; Kuzzle has no scroll for roles, so more than 10,000 roles fail clearly),
     decides object by object with the same comparison as the single-object modules
     (M(community.kuzzle.kuzzle_role), M(community.kuzzle.kuzzle_profile), M(community.kuzzle.kuzzle_user)),
     and writes only what differs, roles first, then profiles, then users; deletions go in reverse order.
@@ -257,7 +259,10 @@ def user_extras(module, client, definition, current):
     update_password=always, whether their password differs (a login as each of them)."""
     users = definition.get('users') or {}
     managed = sorted(kuid for kuid, body in users.items() if body.get('credentials') is not None)
-    usernames = _objects.all_usernames(client, doing='read the local usernames of the users') if managed else {}
+    usernames = _objects.local_usernames(
+        client, [kuid for kuid in managed if kuid in current['users']],
+        [_bulk.UserAdapter.local(users[kuid]).get('username') for kuid in managed],
+        doing='read the local usernames of the users') if managed else {}
     owners = dict((username, kuid) for kuid, username in usernames.items())
     extras, problems, wanted = {}, [], {}
     for kuid in managed:
