@@ -109,6 +109,7 @@ ACTIONS = {
     'auth:logout': ('POST', '/_logout', WRITE, ANY, 'log out of Kuzzle'),
     # server
     'server:adminExists': ('GET', '/_adminExists', READ, OBJECT, 'check whether an administrator exists'),
+    'server:capabilities': ('GET', '/_capabilities', READ, OBJECT, "read Kuzzle's limits"),
     'server:publicApi': ('GET', '/_publicApi', READ, OBJECT, 'read the controllers and actions Kuzzle knows'),
     # first administrator, default rights
     'security:createFirstAdmin': ('POST', '/_createFirstAdmin/:_id', WRITE, DOCUMENT, 'create the first administrator "{_id}"'),

@@ -129,3 +129,22 @@ def test_a_write_whose_answer_was_lost_is_listed_apart_from_the_applied_ones(run
     assert result['unknown'] == [{'kind': 'profiles', 'id': 'pb', 'action': 'create'}]
     assert result['msg'].endswith('(the change may or may not have been applied)')
     assert [c for c in calls(kuzzle_http) if 'pb' in c[1]] == [('POST', '/profiles/pb/_create?refresh=false')]
+
+
+def test_purge_deletes_in_one_mdelete_per_write_limit_and_parallel_writes_must_be_positive(run_module, kuzzle_http):
+    stored = [{'_id': i, '_source': {'policies': [{'roleId': 'default'}]}} for i in ('admin', 'old1', 'old2', 'old3')]
+    kuzzle_http.add(responses.POST, URL + '/profiles/_search?from=0&size=1000', json=envelope({'hits': stored, 'total': 4}))
+    kuzzle_http.add(responses.POST, URL + '/users/_search?from=0&size=10', json=envelope({'hits': [], 'total': 0}, action='searchUsers'))
+    kuzzle_http.add(responses.GET, URL + '/_capabilities', json=envelope({'limits': {'documentsWriteCount': 2}}, action='capabilities'))
+    kuzzle_http.add(responses.POST, URL + '/profiles/_mDelete?refresh=false', json=envelope(['old1', 'old2'], action='mDeleteProfiles'))
+    kuzzle_http.add(responses.POST, URL + '/profiles/_mDelete?refresh=false', json=envelope(['old3'], action='mDeleteProfiles'))
+    kuzzle_http.add(responses.POST, URL + '/_security/profiles/_refresh', json=envelope(None))
+    failed, result = run_module(kuzzle_security.main, dict(token='t', profiles={'admin': {'policies': [{'roleId': 'default'}]}}, purge=True))
+    assert not failed, result
+    assert result['msg'] == '0 profiles created, 0 updated, 3 deleted, 1 unchanged'
+    assert [c for c in calls(kuzzle_http) if c[0] != 'GET' and '_search' not in c[1]] == [
+        ('POST', '/profiles/_mDelete?refresh=false'), ('POST', '/profiles/_mDelete?refresh=false'), ('POST', '/_security/profiles/_refresh')]
+    assert [json.loads(c.request.body)['ids'] for c in kuzzle_http.calls if '_mDelete' in c.request.url] == [['old1', 'old2'], ['old3']]
+
+    failed, result = run_module(kuzzle_security.main, dict(token='t', profiles={}, parallel_writes=0))
+    assert failed and result['msg'] == 'parallel_writes must be at least 1 (1 writes one object at a time)'
