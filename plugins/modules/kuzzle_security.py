@@ -39,7 +39,9 @@ attributes:
     details: Reads and decides everything, writes nothing.
   diff_mode:
     support: full
-    details: One diff per created, updated or deleted object, from the objects that decided C(changed).
+    details:
+      - First a summary of the plan (counts per kind and action, then the ids per action, the first 20 of each and how
+        many more), then one diff per created, updated or deleted object, from the objects that decided C(changed).
 options:
   roles:
     description:
@@ -446,7 +448,9 @@ def main():
             result.update(changed=bool(operations), msg=_bulk.summary(counted), counts=counted,
                           operations=[op.as_dict() for op in operations])
             if module._diff:
-                result['diff'] = [_report.build_diff(KIND_NAMES[op.kind], op.id, op.before, op.after) for op in operations]
+                # first the plan in a few lines (its size does not grow with the plan's), then one diff per object
+                result['diff'] = [{'prepared': _bulk.plan_summary(operations, counted)}] + [
+                    _report.build_diff(KIND_NAMES[op.kind], op.id, op.before, op.after) for op in operations]
             if not module.check_mode:
                 apply_plan(module, client, definition, operations)
     except KuzzleError as err:

@@ -49,7 +49,10 @@ def test_writes_in_order_then_one_refresh_per_kind_and_check_mode_writes_nothing
         assert not failed, result
         assert result['operations'] == [{'kind': 'roles', 'id': 'reader', 'action': 'create'},
                                         {'kind': 'profiles', 'id': 'p1', 'action': 'create'}]
-        assert [d['before_header'] for d in result['diff']] == ['role reader (absent)', 'profile p1 (absent)']
+        assert result['diff'][0] == {'prepared': 'kuzzle_security plan: 1 roles created, 0 updated, 0 deleted, 0 unchanged; '
+                                                 '1 profiles created, 0 updated, 0 deleted, 0 unchanged\n'
+                                                 '  roles to create (1): "reader"\n  profiles to create (1): "p1"\n'}
+        assert [d['before_header'] for d in result['diff'][1:]] == ['role reader (absent)', 'profile p1 (absent)']
     writes = [c for c in calls(kuzzle_http) if c[0] != 'GET' and '_search' not in c[1]]
     # the check run wrote nothing; the real run wrote in order, without waiting for each refresh
     assert writes == [('POST', '/roles/reader/_create?refresh=false'), ('POST', '/_security/roles/_refresh'),
@@ -68,7 +71,7 @@ def test_passwords_are_masked_in_results_and_only_sent_when_creating(run_module,
     failed, result = run_module(kuzzle_security.main, dict(users=users, token='t'), diff=True)
     assert not failed, result
     assert 'S3cret-ann' not in json.dumps(result)
-    assert result['diff'][0]['after']['credentials'] == {'local': {'username': 'ann', 'password': '(set)'}}
+    assert result['diff'][1]['after']['credentials'] == {'local': {'username': 'ann', 'password': '(set)'}}
     create = [c for c in kuzzle_http.calls if c.request.url.endswith('/users/ann/_create?refresh=false')][0]
     assert json.loads(create.request.body)['credentials'] == {'local': {'username': 'ann', 'password': 'S3cret-ann'}}
 
