@@ -56,7 +56,7 @@ def test_concurrent_creates_updates_and_chunked_deletes_converge(playbooks, own_
     roles = dict(('r%02d' % i, {'controllers': {'document': {'actions': {'get': True, 'search': i % 2 == 0}}}}) for i in range(12))
     # roles r10 and r11 are used by no profile: they can be purged
     profiles = dict(('p%03d' % i, {'policies': [{'roleId': 'r%02d' % (i % 10)}], 'rateLimit': i}) for i in range(250))
-    users = dict(('u%03d' % i, {'content': {'profileIds': ['p%03d' % (i % 250)], 'n': i}}) for i in range(60))
+    users = dict(('u%03d' % i, {'content': {'profileIds': ['p%03d' % (i % 20)], 'n': i}}) for i in range(60))  # kept profiles
     for kuid in ('u000', 'u001', 'u002', 'u003'):
         users[kuid]['credentials'] = {'local': {'username': kuid, 'password': 'pw-%s-123' % kuid}}
     first = playbooks.run([converge(roles=roles, profiles=profiles, users=users, purge=True, parallel_writes=8)], module_defaults=target)
@@ -120,7 +120,7 @@ def test_more_users_than_kuzzle_pages_through_converge(playbooks, own_kuzzle):
     assert count(server, 'users') == total + len(others) + 1
     wanted = dict((kuid, body) for kuid, body in seeded.items() if int(kuid[3:]) < FETCH_LIMIT)
     for i in range(0, FETCH_LIMIT, 1000):
-        wanted['big%05d' % i]['content']['n'] = -i
+        wanted['big%05d' % i]['content']['n'] = -i - 1
     wanted.update(('new%02d' % i, {'content': {'profileIds': ['default']}}) for i in range(5))
     wanted.update(others)
     mark = server.mark()
