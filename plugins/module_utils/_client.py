@@ -57,7 +57,7 @@ else:
     HAS_REQUESTS = True
     REQUESTS_IMPORT_ERROR = None
 
-USER_AGENT = 'community.kuzzle/0.1.0'  # the collection version of galaxy.yml (a unit test keeps them equal)
+USER_AGENT = 'community.kuzzle/0.2.0'  # the collection version of galaxy.yml (a unit test keeps them equal)
 BACKOFF_FACTOR = 0.5     # waits of 0, then 2 x 0.5 s, 4 x 0.5 s... between tries
 MAX_RETRY_AFTER = _transport.MAX_RETRY_AFTER
 READ_RETRY_STATUSES = (429, 502, 503, 504)

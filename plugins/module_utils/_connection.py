@@ -149,10 +149,9 @@ def _settle_credentials(module):
     params = module.params
     credentials = ('username', 'password', 'token')
     from_task = dict((o, params[o]) for o in credentials if params[o] is not None and o not in _FROM_ENVIRONMENT)
-    try:
-        check_mutually_exclusive(CONNECTION_MUTUALLY_EXCLUSIVE, from_task)
-    except TypeError as exc:
-        module.fail_json(msg=str(exc))
+    problem = _type_error(check_mutually_exclusive, CONNECTION_MUTUALLY_EXCLUSIVE, from_task)
+    if problem:
+        module.fail_json(msg=problem)
     if 'token' in from_task:
         params['username'] = params['password'] = None
     elif 'username' in from_task or 'password' in from_task:
@@ -160,12 +159,22 @@ def _settle_credentials(module):
     elif params['token'] is not None and (params['username'] is not None or params['password'] is not None):
         module.fail_json(msg='The environment sets both KUZZLE_TOKEN and KUZZLE_USERNAME/KUZZLE_PASSWORD: '
                              'unset one of them, or set token or username and password in the task')
-    try:
-        check_required_together(CONNECTION_REQUIRED_TOGETHER, dict((o, v) for o, v in params.items() if v is not None))
-    except TypeError as exc:
+    problem = _type_error(check_required_together, CONNECTION_REQUIRED_TOGETHER,
+                          dict((o, v) for o, v in params.items() if v is not None))
+    if problem:
         used = ['%s (from %s)' % (o, ENV_VARS[o]) for o in ('username', 'password')
                 if o in _FROM_ENVIRONMENT and params[o] is not None]
-        module.fail_json(msg=str(exc) + ('; got ' + ', '.join(used) if used else ''))
+        module.fail_json(msg=problem + ('; got ' + ', '.join(used) if used else ''))
+
+
+def _type_error(check, *args):
+    """The message of the TypeError ``check(*args)`` raises, or None. Modules fail outside except blocks:
+    there, ansible-core 2.18's fail_json adds the traceback of the handled error to the result at -vvv."""
+    try:
+        check(*args)
+    except TypeError as exc:
+        return str(exc)
+    return None
 
 
 def kuzzle_client(module):
@@ -180,7 +189,10 @@ def kuzzle_client(module):
 def fail_kuzzle(module, err, **result):
     """Fail the task with a KuzzleError or a PredictedRefusal (_errors.py): its message, the error id and status
     Kuzzle answered or would answer, plus ``result``. A write whose outcome is unknown (the change may have
-    been applied) adds ``outcome: unknown`` and makes ``changed`` true."""
+    been applied) adds ``outcome: unknown`` and makes ``changed`` true.
+
+    Call it after the ``except`` block that caught ``err``, never inside: there, ansible-core 2.18's fail_json
+    adds the traceback of the handled error to the result at -vvv."""
     result.update(msg=str(err), error_id=err.error_id, status=err.status)
     if err.outcome == UNKNOWN:
         result.update(outcome=UNKNOWN, changed=True)

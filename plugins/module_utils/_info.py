@@ -49,13 +49,16 @@ def run_info_module(kind, to_params, details=None):
         module.fail_json(msg='Invalid task: %s' % '; '.join(problems), changed=False)
 
     client = kuzzle_client(module)
+    failure = None
     try:
         with client:
             found, order = _objects.read_selection(client, kind, params['name'], params['names'])
             ids = [object_id for object_id in order if object_id in found]
             extra = details(client, ids, params['name'] is None and params['names'] is None) if details else None
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
+        failure = err
+    if failure:
+        fail_kuzzle(module, failure, changed=False)
 
     def item(object_id):
         if details is None:

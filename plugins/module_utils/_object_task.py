@@ -38,6 +38,7 @@ def run_object_task(module, client, kind, canonical_pair, converge, summarize):
     name = module.params['name']
     noun = KIND_NAMES[kind]
     result = dict(changed=False)
+    failure = None
     try:
         with client:
             source = _objects.read_object(client, kind, name)
@@ -48,5 +49,7 @@ def run_object_task(module, client, kind, canonical_pair, converge, summarize):
             result.update(converge(module, client, source, before, after) if result['changed']
                           else {noun: _report.stored_view(source)})
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
+        failure = err
+    if failure:
+        fail_kuzzle(module, failure, changed=False)
     module.exit_json(**result)

@@ -337,6 +337,7 @@ def main():
     name = _api_key.label(module.params['user'], module.params['id'], module.params['description'])
 
     result = dict(changed=False)
+    failure = None
     try:
         with kuzzle_client(module) as client:
             hit = find_key(module, client)
@@ -348,7 +349,9 @@ def main():
             result.update(converge(module, client, hit, before, after) if result['changed']
                           else {'api_key': _api_key.key_view(hit['_id'], hit['_source']) if hit else {}})
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
+        failure = err
+    if failure:
+        fail_kuzzle(module, failure, changed=False)
     if 'token' in result['api_key'] and not module.no_log:
         module.warn(TOKEN_WARNING)
     module.exit_json(**result)

@@ -73,62 +73,35 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Log in once, then let every Kuzzle task use the token
-  hosts: localhost
-  gather_facts: false
-  module_defaults:
-    group/community.kuzzle.kuzzle:
-      url: https://kuzzle.example.com
-      # omitted until the login task has registered it (that task gives username and password instead)
-      token: "{{ kuzzle_session.token | default(omit) }}"
-  tasks:
-    - name: Log in
-      community.kuzzle.kuzzle_login:
-        username: admin
-        password: "{{ kuzzle_admin_password }}"
-        expires_in: 30m
-      register: kuzzle_session
-      no_log: true
+# One login serves every Kuzzle task of the play: a module_defaults entry for the action group
+# (token: "{{ kuzzle_session.token | default(omit) }}") passes it to all of them; see the connection guide.
+- name: Log in once, for every host of the play
+  community.kuzzle.kuzzle_login:
+    url: https://kuzzle.example.com
+    username: admin
+    password: "{{ kuzzle_admin_password }}"
+    expires_in: 30m
+  register: kuzzle_session
+  no_log: true
+  run_once: true
+  delegate_to: localhost
 
-    - name: Uses the token
-      community.kuzzle.kuzzle_profile:
-        name: editor
-        policies:
-          - role_id: writer
+- name: Each host's own profile, written with the session's token
+  community.kuzzle.kuzzle_profile:
+    url: https://kuzzle.example.com
+    token: "{{ kuzzle_session.token }}"
+    name: "shop-{{ inventory_hostname }}"
+    policies:
+      - role_id: reader
+  delegate_to: localhost
 
-    - name: Log out at the end, so that the token cannot be used any more
-      community.kuzzle.kuzzle_login:
-        state: absent
-
-- name: A play over many hosts logs in once for all of them
-  hosts: shop_servers
-  gather_facts: false
-  module_defaults:
-    group/community.kuzzle.kuzzle:
-      url: https://kuzzle.example.com
-      token: "{{ kuzzle_session.token | default(omit) }}"
-  tasks:
-    - name: Log in once (every host gets the registered token)
-      community.kuzzle.kuzzle_login:
-        username: admin
-        password: "{{ kuzzle_admin_password }}"
-      register: kuzzle_session
-      no_log: true
-      run_once: true
-      delegate_to: localhost
-
-    - name: Each host's own profile
-      community.kuzzle.kuzzle_profile:
-        name: "shop-{{ inventory_hostname }}"
-        policies:
-          - role_id: reader
-      delegate_to: localhost
-
-    - name: Log out once, when every host is done
-      community.kuzzle.kuzzle_login:
-        state: absent
-      run_once: true
-      delegate_to: localhost
+- name: Log out once every host is done, so that the token cannot be used any more
+  community.kuzzle.kuzzle_login:
+    url: https://kuzzle.example.com
+    token: "{{ kuzzle_session.token }}"
+    state: absent
+  run_once: true
+  delegate_to: localhost
 """
 
 RETURN = r"""
@@ -197,10 +170,13 @@ def log_in(module, client):
     params = module.params
     query = {}
     if params['expires_in'] is not None:
+        problem = None
         try:
             _timespan.parse(params['expires_in'])
         except ValueError as exc:
-            module.fail_json(msg='Invalid task: expires_in: %s' % exc, changed=False)
+            problem = str(exc)
+        if problem:
+            module.fail_json(msg='Invalid task: expires_in: %s' % problem, changed=False)
         query['expiresIn'] = _timespan.as_text(params['expires_in'])
     if not params['username']:
         module.fail_json(changed=False, msg=(
@@ -256,11 +232,14 @@ def main():
         module.fail_json(changed=False, msg='state=absent logs out the session of token: '
                                             'username, password and expires_in do not apply')
     client = kuzzle_client(module)
+    failure = None
     try:
         with client:
             result = log_in(module, client) if params['state'] == 'present' else log_out(module, client)
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
+        failure = err
+    if failure:
+        fail_kuzzle(module, failure, changed=False)
     if 'token' in result and not module.no_log:
         module.warn(TOKEN_WARNING)
     module.exit_json(**result)

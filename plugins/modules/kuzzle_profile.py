@@ -157,20 +157,16 @@ EXAMPLES = r"""
     purge_policies: false
   delegate_to: localhost
 
-- name: Set connection options once for every Kuzzle task of a play
-  hosts: localhost
-  module_defaults:
-    group/community.kuzzle.kuzzle:
-      url: "{{ kuzzle_url }}"
-      token: "{{ kuzzle_api_key }}"
-  tasks:
-    - name: Camel-case keys, as Kuzzle writes them, are accepted too
-      community.kuzzle.kuzzle_profile:
-        id: support
-        policies:
-          - roleId: reader
-            restrictedTo:
-              - index: tickets
+# The connection options can be set once for every Kuzzle task of a play, with module_defaults
+# for the action group group/community.kuzzle.kuzzle (see the connection guide).
+- name: Camel-case keys, as Kuzzle writes them, are accepted too
+  community.kuzzle.kuzzle_profile:
+    id: support
+    policies:
+      - roleId: reader
+        restrictedTo:
+          - index: tickets
+  delegate_to: localhost
 
 - name: Delete a profile, taking it away from the users that still have it
   community.kuzzle.kuzzle_profile:

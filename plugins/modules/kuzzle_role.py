@@ -136,17 +136,13 @@ EXAMPLES = r"""
     force: true
   delegate_to: localhost
 
-- name: Set connection options once for every Kuzzle task of a play
-  hosts: localhost
-  module_defaults:
-    group/community.kuzzle.kuzzle:
-      url: "{{ kuzzle_url }}"
-      token: "{{ kuzzle_api_key }}"
-  tasks:
-    - name: Delete a role that no profile uses any more
-      community.kuzzle.kuzzle_role:
-        name: legacy
-        state: absent
+# The connection options can be set once for every Kuzzle task of a play, with module_defaults
+# for the action group group/community.kuzzle.kuzzle (see the connection guide).
+- name: Delete a role that no profile uses any more
+  community.kuzzle.kuzzle_role:
+    name: legacy
+    state: absent
+  delegate_to: localhost
 """
 
 RETURN = r"""

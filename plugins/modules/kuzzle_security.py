@@ -92,7 +92,7 @@ options:
     description:
       - How many writes of one kind are sent to Kuzzle at a time. V(1) sends them one after another.
       - Kinds are still written one after another (roles, profiles, users; deletions users, profiles, roles), each
-        kind once every write of the previous one is answered. Deletions are not concerned: they go in Kuzzle's
+        kind once every write of the previous one is answered. Deletions are not concerned, since they go in Kuzzle's
         C(mDelete*) requests, as many ids per request as Kuzzle's C(limits.documentsWriteCount) allows (read with
         C(server:capabilities) when the task may, else Kuzzle's default, 200).
       - Once a write fails, no new write starts; the writes already sent finish and are reported as Kuzzle answered them.
@@ -189,8 +189,8 @@ applied:
   sample: [{kind: roles, id: shop-reader, action: create}]
 unknown:
   description:
-    - On failure, the writes whose answer was lost (RV(outcome=unknown)), which Kuzzle may or may not have applied: one,
-      or several when they were sent at the same time (O(parallel_writes)) or in one deletion request.
+    - On failure, the writes whose answer was lost (RV(outcome=unknown)), which Kuzzle may or may not have applied (one,
+      or several when they were sent at the same time with O(parallel_writes), or in one deletion request).
     - Empty when every failed write was refused.
   returned: failure
   type: list
@@ -435,6 +435,7 @@ def main():
     client = kuzzle_client(module)
     for password in passwords:
         client.add_secret(password)  # masked in every message, even if Kuzzle echoes it
+    failure = None
     try:
         with client:
             current = read_current(client, definition, module.params['purge'])
@@ -454,7 +455,9 @@ def main():
             if not module.check_mode:
                 apply_plan(module, client, definition, operations)
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False, applied=[])
+        failure = err
+    if failure:
+        fail_kuzzle(module, failure, changed=False, applied=[])
     module.exit_json(**result)
 
 

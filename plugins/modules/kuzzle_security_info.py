@@ -88,6 +88,7 @@ def main():
         kinds=dict(type='list', elements='str', choices=list(_bulk.KINDS), default=list(_bulk.KINDS)),
     ))
     result = dict(changed=False, counts={})
+    failure = None
     try:
         with kuzzle_client(module) as client:
             for kind in _bulk.KINDS:
@@ -97,7 +98,9 @@ def main():
                 result[kind] = dict((hit['_id'], _bulk.ADAPTERS[kind].export(hit['_source'])) for hit in hits)
                 result['counts'][kind] = len(result[kind])
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
+        failure = err
+    if failure:
+        fail_kuzzle(module, failure, changed=False)
     module.exit_json(**result)
 
 

@@ -173,18 +173,14 @@ EXAMPLES = r"""
     purge_profile_ids: false
   delegate_to: localhost
 
-- name: Set connection options once for every Kuzzle task of a play
-  hosts: localhost
-  module_defaults:
-    group/community.kuzzle.kuzzle:
-      url: "{{ kuzzle_url }}"
-      token: "{{ kuzzle_api_key }}"
-  tasks:
-    - name: Rename alice's login
-      community.kuzzle.kuzzle_user:
-        name: alice
-        credentials:
-          username: alice.liddell
+# The connection options can be set once for every Kuzzle task of a play, with module_defaults
+# for the action group group/community.kuzzle.kuzzle (see the connection guide).
+- name: Rename alice's login
+  community.kuzzle.kuzzle_user:
+    name: alice
+    credentials:
+      username: alice.liddell
+  delegate_to: localhost
 
 - name: Delete a user, with its credentials, API keys and tokens
   community.kuzzle.kuzzle_user:
@@ -375,15 +371,18 @@ def converge(module, client, source, before, after):
     if body:
         stored = written(client.act('security:updateUser', _id=name, query=query, body=body))
     if action:
+        failure = None
         try:
             client.act(_user.CREDENTIALS_ACTIONS[action], strategy=STRATEGY, _id=name, query=query, body=credentials_body)
         except KuzzleError as err:
             if not body:
                 raise
+            failure = err
+        if failure:  # outside the except block: see fail_kuzzle
             applied = _user.summarize(name, before, _user.without_credentials_change(before, after))
-            lost = {'outcome': err.outcome} if err.outcome == UNKNOWN else {}
-            module.fail_json(msg='%s. Already applied: %s' % (err, applied), changed=True,
-                             error_id=err.error_id, status=err.status, user=stored, **lost)
+            lost = {'outcome': failure.outcome} if failure.outcome == UNKNOWN else {}
+            module.fail_json(msg='%s. Already applied: %s' % (failure, applied), changed=True,
+                             error_id=failure.error_id, status=failure.status, user=stored, **lost)
     return {'user': stored}
 
 

@@ -207,6 +207,17 @@ class FaultProxy:
         with self._lock:
             return [dict(entry) for entry in self._log]
 
+    def wait_idle(self, timeout=5):
+        """Wait until no connection is being served: a client may read the whole answer before the proxy has
+        counted its last bytes in the log."""
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            with self._lock:
+                if not self._connections:
+                    return
+            time.sleep(0.01)
+        raise AssertionError('the proxy still serves a connection after %s s' % timeout)
+
     def entries(self, action=None, method=None, path=None):
         """The log entries with that action, method, and path matching that regular expression."""
         return [e for e in self.log if (action is None or e['action'] == action) and (method is None or e['method'] == method)

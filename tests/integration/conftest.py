@@ -157,10 +157,6 @@ class Run:
             assert key not in result, result
         # ansible-core 2.19 adds this placeholder to every failed result that carries no traceback
         exception = result.get('exception', '(traceback unavailable)')
-        if ANSIBLE_CORE < (2, 19) and exception.startswith('  File "'):
-            # ansible-core 2.18's fail_json, called in an except block as the modules do, adds the traceback of the
-            # handled error to the result at -vvv: a known gap, to fix in plugins/ by failing outside the except block
-            pytest.xfail('ansible-core 2.18 shows the traceback of the handled error at -vvv (fail_json inside except)')
         assert exception == '(traceback unavailable)', exception
         assert 'Traceback' not in self.output
         for fragment in fragments:

@@ -84,6 +84,7 @@ def test_untouched_requests_are_forwarded_with_method_path_body_and_headers(prox
     answer = requests.put(proxy.url + '/profiles/p1?refresh=wait_for', json={'policies': []}, headers={'Authorization': 'Bearer t'}, timeout=5)
     assert answer.status_code == 200 and answer.json() == ENVELOPE
     assert upstream.received == [('PUT', '/profiles/p1?refresh=wait_for', b'{"policies": []}', 'Bearer t')]
+    proxy.wait_idle()
     assert proxy.log == [dict(method='PUT', path='/profiles/p1?refresh=wait_for', action='pass', forwarded=True, upstream_status=200,
                               sent=proxy.log[0]['sent'], client_gone=False, note=None)]
     assert proxy.log[0]['sent'] > len(json.dumps(ENVELOPE))
