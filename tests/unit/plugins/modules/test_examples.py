@@ -59,8 +59,7 @@ def _flat(tasks):
     for task in tasks:
         if isinstance(task, dict) and 'block' in task:
             for key in ('block', 'rescue', 'always'):
-                for inner in _flat(task.get(key) or []):
-                    yield inner
+                yield from _flat(task.get(key) or [])
         else:
             yield task
 
