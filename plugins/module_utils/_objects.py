@@ -261,30 +261,46 @@ def _pairs(hits):
     return dict((hit['kuid'], hit['username']) for hit in hits if isinstance(hit, dict) and 'kuid' in hit)
 
 
+FEW_CREDENTIALS_READS = 20  # past this many users to read one by one, listing every credential is cheaper
+
+
 def local_usernames(client, kuids, usernames, strategy='local', doing=None):
     """dict kuid -> username that holds at least the stored username of each of ``kuids`` that has one, and the
-    owner of each of ``usernames`` that has one.
+    owner of each of ``usernames`` that has one: what kuzzle_security needs, whatever the number of credentials
+    Kuzzle holds.
 
-    Every credential in one paged search while Kuzzle holds no more than its fetch limit of them (10 pages at
-    most); past it (the credentials search has no scroll), a search of the given usernames (one per PAGE_SIZE
-    of them: the username is what that search can be asked for), then, for each of ``kuids`` not found that
-    way (a user whose username changes, or whose definition gives none), its own credentials (getCredentials)."""
-    try:
-        return all_usernames(client, strategy, doing)
-    except FetchLimitExceeded:
-        pass
+    First a search of the given usernames (one request per PAGE_SIZE of them: the username is what the credentials
+    search can be asked for). The users of ``kuids`` not found that way (a username that changes, a definition
+    that gives none, no credentials) are then read one by one (getCredentials) when there are few of them, else
+    with every credential listed (a paged search, which Kuzzle stops at its fetch limit: past it, one by one)."""
     usernames = sorted(set(u for u in usernames if u))
     found = {}
     for start in range(0, len(usernames), PAGE_SIZE):
         chunk = usernames[start:start + PAGE_SIZE]
         found.update(_pairs(search(client, 'security:searchUsersByCredentials', {'terms': {'username': chunk}},
                                    doing=doing, route={'strategy': strategy})[1]))
-    for kuid in kuids:
-        if kuid not in found:
-            username = read_username(client, kuid, strategy, doing=doing)
-            if username is not None:
-                found[kuid] = username
+    left = [kuid for kuid in kuids if kuid not in found]
+    if len(left) > FEW_CREDENTIALS_READS:
+        try:
+            found.update(all_usernames(client, strategy, doing))
+            return found
+        except FetchLimitExceeded:
+            pass
+    for kuid in left:
+        username = read_username(client, kuid, strategy, doing=doing)
+        if username is not None:
+            found[kuid] = username
     return found
+
+
+def every_username(client, kuids, strategy='local', doing=None):
+    """dict kuid -> username of every user with ``strategy`` credentials: one paged search, or, past Kuzzle's fetch
+    limit (the credentials search has no scroll), the credentials of each of ``kuids`` read one by one."""
+    try:
+        return all_usernames(client, strategy, doing)
+    except FetchLimitExceeded:
+        read = ((kuid, read_username(client, kuid, strategy, doing=doing)) for kuid in kuids)
+        return dict((kuid, username) for kuid, username in read if username is not None)
 
 
 def user_strategies(client, kuid, doing=None):

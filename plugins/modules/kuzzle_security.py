@@ -275,7 +275,7 @@ def read_current(client, definition, purge):
 
 def user_extras(module, client, definition, current):
     """What comparing users needs besides their stored objects: the stored local username of the users whose
-    credentials the definition gives (one paged search of the local credentials), and, with
+    credentials the definition gives (a search of their usernames, _objects.local_usernames), and, with
     update_password=always, whether their password differs (a login as each of them)."""
     users = definition.get('users') or {}
     managed = sorted(kuid for kuid, body in users.items() if body.get('credentials') is not None)

@@ -124,7 +124,7 @@ def usernames(client, kuids, every):
     kuids = [kuid for kuid in kuids if kuid not in _user.SHADOWED_CREDENTIAL_IDS]
     if not every:
         return dict((kuid, _objects.read_username(client, kuid, _user.STRATEGY)) for kuid in kuids)
-    found = _objects.local_usernames(client, kuids, (), _user.STRATEGY) if kuids else {}
+    found = _objects.every_username(client, kuids, _user.STRATEGY) if kuids else {}
     return dict((kuid, found.get(kuid)) for kuid in kuids)
 
 

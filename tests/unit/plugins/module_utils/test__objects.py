@@ -141,21 +141,11 @@ def credentials(pairs, total):
     return answer({'hits': [{'username': u, 'kuid': k} for k, u in pairs], 'total': total}, action='searchUsersByCredentials')
 
 
-def test_local_usernames_lists_every_credential_up_to_the_fetch_limit(mocked, monkeypatch):
+def test_local_usernames_searches_the_usernames_then_reads_the_few_others_one_by_one(mocked, monkeypatch):
+    """The credentials Kuzzle holds are not listed: the usernames asked for are searched (one request per PAGE_SIZE of
+    them), and the few users not found that way read their own credentials."""
     monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
-    monkeypatch.setattr(_objects, 'FETCH_LIMIT', 4)
-    mocked.add(responses.POST, URL + '/credentials/local/users/_search?from=0&size=2', json=credentials([('u1', 'a'), ('u2', 'b')], 4))
-    mocked.add(responses.POST, URL + '/credentials/local/users/_search?from=2&size=2', json=credentials([('u3', 'c'), ('u4', 'd')], 4))
-    assert _objects.local_usernames(KuzzleClient(URL), ['u1', 'u9'], ['a', 'z']) == {'u1': 'a', 'u2': 'b', 'u3': 'c', 'u4': 'd'}
-
-
-def test_local_usernames_past_the_fetch_limit_searches_the_usernames_then_reads_the_others(mocked, monkeypatch):
-    """The credentials search has no scroll: past the limit, the usernames asked for are searched (one request per
-    PAGE_SIZE of them), and the users not found that way read their own credentials; nothing is listed further."""
-    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
-    monkeypatch.setattr(_objects, 'FETCH_LIMIT', 4)
     search = URL + '/credentials/local/users/_search?from=0&size=2'
-    mocked.add(responses.POST, search, json=credentials([('u1', 'a'), ('u2', 'b')], 5))
     mocked.add(responses.POST, search, json=credentials([('u1', 'a'), ('u2', 'b')], 2))
     mocked.add(responses.POST, search, json=credentials([('u7', 'c')], 1))
     mocked.add(responses.GET, URL + '/credentials/local/u3', json=answer({'username': 'old-u3', 'kuid': 'u3'}, action='getCredentials'))
@@ -163,9 +153,29 @@ def test_local_usernames_past_the_fetch_limit_searches_the_usernames_then_reads_
                json=no_credentials('getCredentials', 'No credentials found for user "u4".'))
     found = _objects.local_usernames(KuzzleClient(URL), ['u1', 'u3', 'u4'], ['a', 'b', 'c', None, 'a'])
     assert found == {'u1': 'a', 'u2': 'b', 'u7': 'c', 'u3': 'old-u3'}
-    assert [json.loads(c.request.body) for c in mocked.calls[:3]] == [
-        {}, {'query': {'terms': {'username': ['a', 'b']}}}, {'query': {'terms': {'username': ['c']}}}]
-    assert len(mocked.calls) == 5
+    assert [json.loads(c.request.body) for c in mocked.calls[:2]] == [
+        {'query': {'terms': {'username': ['a', 'b']}}}, {'query': {'terms': {'username': ['c']}}}]
+    assert len(mocked.calls) == 4
+
+
+def test_local_usernames_lists_every_credential_when_many_users_are_left(mocked, monkeypatch):
+    monkeypatch.setattr(_objects, 'FEW_CREDENTIALS_READS', 1)
+    mocked.add(responses.POST, URL + '/credentials/local/users/_search?from=0&size=1000',
+               json=credentials([('u1', 'a'), ('u2', 'b'), ('u3', 'c')], 3))
+    assert _objects.local_usernames(KuzzleClient(URL), ['u1', 'u2'], []) == {'u1': 'a', 'u2': 'b', 'u3': 'c'}
+    assert len(mocked.calls) == 1 and json.loads(mocked.calls[0].request.body) == {}
+
+
+def test_local_usernames_past_the_fetch_limit_reads_the_others_one_by_one(mocked, monkeypatch):
+    """The credentials search has no scroll: past Kuzzle's fetch limit, listing them fails at its first page."""
+    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
+    monkeypatch.setattr(_objects, 'FETCH_LIMIT', 3)
+    monkeypatch.setattr(_objects, 'FEW_CREDENTIALS_READS', 1)
+    mocked.add(responses.POST, URL + '/credentials/local/users/_search?from=0&size=2', json=credentials([('u1', 'a'), ('u2', 'b')], 9))
+    for kuid in ('u1', 'u2'):
+        mocked.add(responses.GET, URL + '/credentials/local/' + kuid, json=answer({'username': kuid + '-name', 'kuid': kuid}, action='getCredentials'))
+    assert _objects.local_usernames(KuzzleClient(URL), ['u1', 'u2'], []) == {'u1': 'u1-name', 'u2': 'u2-name'}
+    assert _objects.every_username(KuzzleClient(URL), ['u1']) == {'u1': 'u1-name'}
 
 
 def scrolled(start, count, total, scroll_id, action='searchUsers'):

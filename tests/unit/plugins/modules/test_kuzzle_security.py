@@ -151,3 +151,19 @@ def test_purge_deletes_in_one_mdelete_per_write_limit_and_parallel_writes_must_b
 
     failed, result = run_module(kuzzle_security.main, dict(token='t', profiles={}, parallel_writes=0))
     assert failed and result['msg'] == 'parallel_writes must be at least 1 (1 writes one object at a time)'
+
+
+def test_unchanged_users_with_credentials_cost_one_credentials_search_whatever_kuzzle_holds(run_module, kuzzle_http):
+    """The usernames of the definition are searched (one request per 1,000 of them); the credentials Kuzzle holds
+    are not listed, so the requests do not grow with the users other tasks made."""
+    users = dict(('u%d' % i, {'content': {'profileIds': ['default']}, 'credentials': {'local': {'username': 'u%d' % i, 'password': 'pw'}}})
+                 for i in range(3))
+    stored = [{'_id': kuid, '_source': {'profileIds': ['default']}} for kuid in users]
+    kuzzle_http.add(responses.POST, URL + '/users/_search?from=0&size=1000', json=envelope({'hits': stored, 'total': 3}, action='searchUsers'))
+    kuzzle_http.add(responses.POST, URL + '/credentials/local/users/_search?from=0&size=1000', json=envelope(
+        {'hits': [{'kuid': kuid, 'username': kuid} for kuid in users], 'total': 3}, action='searchUsersByCredentials'))
+    failed, result = run_module(kuzzle_security.main, dict(token='t', users=users))
+    assert not failed, result
+    assert result['changed'] is False
+    assert calls(kuzzle_http) == [('POST', '/users/_search?from=0&size=1000'), ('POST', '/credentials/local/users/_search?from=0&size=1000')]
+    assert json.loads(kuzzle_http.calls[1].request.body) == {'query': {'terms': {'username': ['u0', 'u1', 'u2']}}}
