@@ -110,6 +110,7 @@ ACTIONS = {
     'auth:getMyRights': ('GET', '/_me/_rights', READ, HITS, 'read the rights of the caller'),
     # server
     'server:adminExists': ('GET', '/_adminExists', READ, OBJECT, 'check whether an administrator exists'),
+    'server:capabilities': ('GET', '/_capabilities', READ, OBJECT, "read Kuzzle's limits"),
     'server:healthCheck': ('GET', '/_healthCheck', READ, OBJECT, "read the health of Kuzzle's services"),
     'server:info': ('GET', '/_serverInfo', READ, OBJECT, "read Kuzzle's server information"),
     'server:publicApi': ('GET', '/_publicApi', READ, OBJECT, 'read the controllers and actions Kuzzle knows'),

@@ -389,3 +389,28 @@ def summary(counted):
     return '; '.join('%d %s created, %d updated, %d deleted, %d unchanged' % (
         counted[kind]['created'], kind, counted[kind]['updated'], counted[kind]['deleted'], counted[kind]['unchanged'])
         for kind in KINDS if kind in counted)
+
+
+SUMMARY_IDS = 20  # ids named per kind and action in the plan summary; the rest are counted
+ACTION_WORDS = (('create', 'to create'), ('update', 'to update'), ('delete', 'to delete'))
+
+
+def cut_ids(ids, shown=SUMMARY_IDS):
+    """'"a", "b" ... and 3 more': the first ``shown`` ids, quoted, and how many others there are."""
+    text = ', '.join('"%s"' % i for i in ids[:shown])
+    return text + (' ... and %d more' % (len(ids) - shown) if len(ids) > shown else '')
+
+
+def plan_summary(operations, counted, shown=SUMMARY_IDS):
+    """The plan as a few lines for people: the counts per kind and action, then, per kind and action, the ids
+    (``shown`` at most, then ``... and N more``). ``counted``: counts(). Readable whatever the plan's size: at
+    most one line per kind, plus one per kind and action that has operations."""
+    lines = ['kuzzle_security plan: ' + summary(counted)]
+    for kind in KINDS:
+        if kind not in counted:
+            continue
+        for action, words in ACTION_WORDS:
+            ids = [op.id for op in operations if op.kind == kind and op.action == action]
+            if ids:
+                lines.append('  %s %s (%d): %s' % (kind, words, len(ids), cut_ids(ids, shown)))
+    return '\n'.join(lines) + '\n'

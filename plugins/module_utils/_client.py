@@ -398,9 +398,13 @@ class KuzzleClient:
                     raise self._error(doing, status=status, reason=problem, outcome=None if read else UNKNOWN)
                 return result
             error = error if isinstance(error, dict) else {}
-            raise self._error(doing, status=error.get('status') or payload.get('status') or status,
-                              error_id=error.get('id'), kuzzle_message=error.get('message'),
-                              kuzzle_action=payload.get('action'))
+            failure = self._error(doing, status=error.get('status') or payload.get('status') or status,
+                                  error_id=error.get('id'), kuzzle_message=error.get('message'),
+                                  kuzzle_action=payload.get('action'))
+            if failure.status == 206:  # a partial success (mDelete*): what was done, and each refusal
+                failure.result = payload.get('result')
+                failure.errors = error.get('errors') if isinstance(error.get('errors'), list) else []
+            raise failure
         if 'status' in payload and ('id' in payload or 'message' in payload):
             # Protocol-level errors (unparseable body, unsupported content type) come bare.
             raise self._error(doing, status=payload.get('status') or status, error_id=payload.get('id'),

@@ -54,7 +54,12 @@ class KuzzleError(Exception):
     ``kuzzle_message`` is Kuzzle's own message; ``kuzzle_action`` the action named by the envelope;
     ``reason`` replaces Kuzzle's words when there was no usable answer;
     ``outcome`` is UNKNOWN for a write that Kuzzle may have applied although no answer said so, else None.
+    A partial answer (206 of the mDelete* actions) also keeps Kuzzle's ``result`` (what was done) and the
+    individual ``errors`` of what was not; both stay None otherwise.
     """
+
+    result = None
+    errors = None
 
     def __init__(self, doing, status=None, error_id=None, kuzzle_message=None, reason=None,
                  kuzzle_action=None, secrets=(), outcome=None):

@@ -21,6 +21,11 @@ from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_
 # Kuzzle refuses a search whose from + size exceeds limits.documentsFetchCount (10,000 by default).
 PAGE_SIZE = 1000
 FETCH_LIMIT = 10000
+# Searches that Kuzzle lets go on past that limit with a scroll (tests/contract/test_bulk_limits.py): users and
+# profiles. searchRoles and searchUsersByCredentials have none. A scroll lives SCROLL_TTL after each page read
+# (Kuzzle caps it at services.storageEngine.maxScrollDuration, 1m by default).
+SCROLLS = {'security:searchUsers': 'security:scrollUsers', 'security:searchProfiles': 'security:scrollProfiles'}
+SCROLL_TTL = '30s'
 ROLE_NOT_FOUND = 'security.role.not_found'
 # Seconds before each new try of a request that a cluster node refused for a role it does not know yet (measured:
 # nodes catch up within 100 ms, tests/kuzzle/README.md).
@@ -97,13 +102,19 @@ def _total(result):
     return total
 
 
+class FetchLimitExceeded(KuzzleError):
+    """More objects match a search than Kuzzle pages through (limits.documentsFetchCount), and it has no scroll."""
+
+
 def search(client, what, query=None, doing=None, limit=None, page_total=False, query_as_body=False, route=None):
     """(total, hits) of a search; every page unless ``limit`` caps the hits wanted.
 
     ``what`` is a kind ('profiles', 'roles' or 'users': its search action) or the name of another search
     action (``security:searchUsersByCredentials``), whose route params ``route`` gives. Hits are
-    ``{'_id', '_source'}`` dicts for security objects. Pages use from/size; past Kuzzle's fetch limit the
-    search fails clearly instead of returning a silent subset. ``page_total``: the answer's total counts
+    ``{'_id', '_source'}`` dicts for security objects. Pages use from/size, up to Kuzzle's fetch limit; when
+    the first page says that more match, the search starts again with a scroll where Kuzzle has one (users,
+    profiles: every object is read, whatever their number), and fails with FetchLimitExceeded where it has
+    none (roles, credentials) instead of returning a silent subset. ``page_total``: the answer's total counts
     only its page (Kuzzle's searchApiKeys does that), so pages go on until a short one. ``query_as_body``:
     the action takes the query itself as its body instead of ``{query}`` (searchApiKeys again).
     """
@@ -120,10 +131,31 @@ def search(client, what, query=None, doing=None, limit=None, page_total=False, q
         total = start if page_total else _total(result)
         if not page or (len(page) < size if page_total else start >= total) or (limit is not None and len(hits) >= limit):
             return total, hits
-        if start + size > FETCH_LIMIT:
-            found = ACTIONS[action][1].split('/')[-2]  # what the route searches: profiles, users, api-keys...
-            raise KuzzleError(doing, reason='more than %d %s match: Kuzzle does not page further (limits.documentsFetchCount)'
-                              % (FETCH_LIMIT, found))
+        wanted = total if limit is None else min(total, limit)
+        if (wanted > FETCH_LIMIT and not page_total) or start + size > FETCH_LIMIT:
+            if action in SCROLLS:
+                return scroll_all(client, action, body, doing, route)
+            found = ACTIONS[action][1].split('/')[-2]  # what the route searches: roles, users (credentials), api-keys...
+            raise FetchLimitExceeded(doing, reason='more than %d %s match: Kuzzle does not page further (limits.documentsFetchCount) '
+                                     'and has no scroll for them' % (FETCH_LIMIT, found))
+
+
+def scroll_all(client, action, body, doing, route=None):
+    """(total, hits) of every object a search matches, read with a scroll (SCROLLS), PAGE_SIZE at a time.
+
+    Memory grows with the number of hits and nothing else. A scroll page is read only once: should one be
+    lost (an answer cut short and read again), the scroll would end before ``total`` hits, and that fails."""
+    result = client.act(action, query={'scroll': SCROLL_TTL, 'size': PAGE_SIZE}, body=body, doing=doing, **(route or {}))
+    hits, total = list(result['hits']), _total(result)
+    while len(hits) < total:
+        scroll_id = result.get('scrollId')
+        if not isinstance(scroll_id, str) or not scroll_id:
+            raise KuzzleError(doing, reason='the answer of %s has no scrollId after %d of %d hits' % (action, len(hits), total))
+        result = client.act(SCROLLS[action], query={'scroll': SCROLL_TTL}, doing=doing, scrollId=scroll_id)
+        if not result['hits']:
+            raise KuzzleError(doing, reason='the scroll ended after %d of its %d hits' % (len(hits), total))
+        hits.extend(result['hits'])
+    return total, hits
 
 
 def read_many(client, kind, ids, doing=None):
@@ -230,9 +262,57 @@ def username_owner(client, username, strategy='local', doing=None):
 
 
 def all_usernames(client, strategy='local', doing=None):
-    """dict kuid -> username of every user with ``strategy`` credentials (searchUsersByCredentials, paged)."""
+    """dict kuid -> username of every user with ``strategy`` credentials (searchUsersByCredentials, paged).
+
+    Fails with FetchLimitExceeded past Kuzzle's fetch limit: the credentials search has no scroll."""
     hits = search(client, 'security:searchUsersByCredentials', doing=doing, route={'strategy': strategy})[1]
+    return _pairs(hits)
+
+
+def _pairs(hits):
     return dict((hit['kuid'], hit['username']) for hit in hits if isinstance(hit, dict) and 'kuid' in hit)
+
+
+FEW_CREDENTIALS_READS = 20  # past this many users to read one by one, listing every credential is cheaper
+
+
+def local_usernames(client, kuids, usernames, strategy='local', doing=None):
+    """dict kuid -> username that holds at least the stored username of each of ``kuids`` that has one, and the
+    owner of each of ``usernames`` that has one: what kuzzle_security needs, whatever the number of credentials
+    Kuzzle holds.
+
+    First a search of the given usernames (one request per PAGE_SIZE of them: the username is what the credentials
+    search can be asked for). The users of ``kuids`` not found that way (a username that changes, a definition
+    that gives none, no credentials) are then read one by one (getCredentials) when there are few of them, else
+    with every credential listed (a paged search, which Kuzzle stops at its fetch limit: past it, one by one)."""
+    usernames = sorted(set(u for u in usernames if u))
+    found = {}
+    for start in range(0, len(usernames), PAGE_SIZE):
+        chunk = usernames[start:start + PAGE_SIZE]
+        found.update(_pairs(search(client, 'security:searchUsersByCredentials', {'terms': {'username': chunk}},
+                                   doing=doing, route={'strategy': strategy})[1]))
+    left = [kuid for kuid in kuids if kuid not in found]
+    if len(left) > FEW_CREDENTIALS_READS:
+        try:
+            found.update(all_usernames(client, strategy, doing))
+            return found
+        except FetchLimitExceeded:
+            pass
+    for kuid in left:
+        username = read_username(client, kuid, strategy, doing=doing)
+        if username is not None:
+            found[kuid] = username
+    return found
+
+
+def every_username(client, kuids, strategy='local', doing=None):
+    """dict kuid -> username of every user with ``strategy`` credentials: one paged search, or, past Kuzzle's fetch
+    limit (the credentials search has no scroll), the credentials of each of ``kuids`` read one by one."""
+    try:
+        return all_usernames(client, strategy, doing)
+    except FetchLimitExceeded:
+        read = ((kuid, read_username(client, kuid, strategy, doing=doing)) for kuid in kuids)
+        return dict((kuid, username) for kuid, username in read if username is not None)
 
 
 def user_strategies(client, kuid, doing=None):

@@ -15,6 +15,8 @@ description:
   - Takes a security definition in the shape of Kuzzle's C(admin:loadSecurities) (and of
     M(community.kuzzle.kuzzle_security_info)'s output) and makes Kuzzle hold it, in one task.
   - Reads everything it needs in as few requests as Kuzzle allows (one search per kind and per 1,000 ids),
+    whatever the number of objects (past Kuzzle's C(limits.documentsFetchCount), users and profiles are read with a
+    scroll; Kuzzle has no scroll for roles, so more than 10,000 roles fail clearly),
     decides object by object with the same comparison as the single-object modules
     (M(community.kuzzle.kuzzle_role), M(community.kuzzle.kuzzle_profile), M(community.kuzzle.kuzzle_user)),
     and writes only what differs, roles first, then profiles, then users; deletions go in reverse order.
@@ -42,7 +44,9 @@ attributes:
     details: Reads and decides everything, writes nothing.
   diff_mode:
     support: full
-    details: One diff per created, updated or deleted object, from the objects that decided C(changed).
+    details:
+      - First a summary of the plan (counts per kind and action, then the ids per action, the first 20 of each and how
+        many more), then one diff per created, updated or deleted object, from the objects that decided C(changed).
 options:
   roles:
     description:
@@ -115,6 +119,17 @@ options:
         are not loaded.
     type: bool
     default: false
+  parallel_writes:
+    description:
+      - How many writes of one kind are sent to Kuzzle at a time. V(1) sends them one after another.
+      - Kinds are still written one after another (roles, profiles, users; deletions users, profiles, roles), each
+        kind once every write of the previous one is answered. Deletions are not concerned, since they go in Kuzzle's
+        C(mDelete*) requests, as many ids per request as Kuzzle's C(limits.documentsWriteCount) allows (read with
+        C(server:capabilities) when the task may, else Kuzzle's default, 200).
+      - Once a write fails, no new write starts; the writes already sent finish and are reported as Kuzzle answered them.
+    type: int
+    default: 4
+    version_added: 0.2.0
   refresh:
     description:
       - V(wait_for) makes the changes visible to searches before the task ends (one refresh per kind written,
@@ -123,10 +138,14 @@ options:
     choices: [wait_for, 'false']
     default: wait_for
 notes:
-  - Objects are written one request each (Kuzzle has no bulk write for security objects); the reads are bulk.
+  - Objects are created and updated one request each (Kuzzle has no bulk write for security objects), O(parallel_writes)
+    at a time; deletions and reads are bulk.
   - Kuzzle has no transactions. If a write fails, the task fails, names the object and Kuzzle's error, and
-    returns in RV(applied) the writes already made; writes after it are not attempted. Running the task again
-    resumes from there. A write whose answer was lost is listed in RV(unknown) instead, with RV(outcome=unknown).
+    returns in RV(applied) every write Kuzzle accepted (with O(parallel_writes) above 1, writes sent before the failure
+    was known may follow it in the plan); no write starts after it. Running the task again resumes from there. A write
+    whose answer was lost is listed in RV(unknown) instead, with RV(outcome=unknown). When Kuzzle deletes only some
+    objects of a deletion request (206 C(services.storage.incomplete_delete)), those it deleted are in RV(applied) and
+    the message names the others with Kuzzle's reasons.
   - On a Kuzzle cluster, a node learns of a role written through another node within milliseconds; a profile write
     that a node refuses for a role the task wrote or found is sent again, twice at most, tens of milliseconds apart.
 seealso:
@@ -220,14 +239,15 @@ purge_excluded:
   sample: {roles: [device-manager-admin], users: [plugin-technical-user]}
   version_added: 0.2.0
 applied:
-  description: On failure, the writes that were made before the one that failed (they stay applied).
+  description: On failure, the writes that Kuzzle accepted (they stay applied), in plan order.
   returned: failure
   type: list
   elements: dict
   sample: [{kind: roles, id: shop-reader, action: create}]
 unknown:
   description:
-    - On failure, the write whose answer was lost (RV(outcome=unknown)), which Kuzzle may or may not have applied.
+    - On failure, the writes whose answer was lost (RV(outcome=unknown)), which Kuzzle may or may not have applied (one,
+      or several when they were sent at the same time with O(parallel_writes), or in one deletion request).
     - Empty when every failed write was refused.
   returned: failure
   type: list
@@ -265,7 +285,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
 )
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import UNKNOWN, KuzzleError, PredictedRefusal
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES, id_problems
-from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report, _rights_review, _role, _user
+from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _bulk_write, _objects, _report, _rights_review, _role, _user
 
 IN_USE = {'roles': 'security.role.in_use', 'profiles': 'security.profile.in_use'}
 
@@ -295,6 +315,8 @@ def definition_of(module):
         module.fail_json(msg='Nothing to converge: give at least one of roles, profiles or users')
     if problems:
         module.fail_json(msg='Invalid security definition: %s' % '; '.join(problems))
+    if module.params['parallel_writes'] < 1:
+        module.fail_json(msg='parallel_writes must be at least 1 (1 writes one object at a time)')
     for kind, objects in definition.items():
         problems.extend(id_problems(kind, objects))
     problems.extend(_bulk.definition_problems(definition))
@@ -317,11 +339,14 @@ def read_current(client, definition, purge):
 
 def user_extras(module, client, definition, current):
     """What comparing users needs besides their stored objects: the stored local username of the users whose
-    credentials the definition gives (one paged search of the local credentials), and, with
+    credentials the definition gives (a search of their usernames, _objects.local_usernames), and, with
     update_password=always, whether their password differs (a login as each of them)."""
     users = definition.get('users') or {}
     managed = sorted(kuid for kuid, body in users.items() if body.get('credentials') is not None)
-    usernames = _objects.all_usernames(client, doing='read the local usernames of the users') if managed else {}
+    usernames = _objects.local_usernames(
+        client, [kuid for kuid in managed if kuid in current['users']],
+        [_bulk.UserAdapter.local(users[kuid]).get('username') for kuid in managed],
+        doing='read the local usernames of the users') if managed else {}
     owners = dict((username, kuid) for kuid, username in usernames.items())
     extras, problems, wanted = {}, [], {}
     for kuid in managed:
@@ -410,43 +435,43 @@ def protected_users(module, client, definition):
 
 
 def apply_plan(module, client, definition, operations):
-    """Write in plan order; on a failure, fail the task with the writes already applied.
+    """Write in plan order, kind by kind (_bulk_write.py: a pool of parallel_writes writes, deletions in mDelete* chunks);
+    on a failure, fail the task with the writes Kuzzle accepted and those whose answer was lost.
 
     Writes do not wait for Kuzzle's refresh: each group of writes of one kind ends with one refresh instead
     (as admin:loadSecurities does), when the task waits for it or when more writes follow (Kuzzle checks with
     a search that a deleted object is no longer used). Where Kuzzle has no security:refresh (1.x), every
     write waits, as the task asks."""
     batched = client.supports('security_refresh')
-    applied, unknown = [], []
-    failure = None
+
+    def query(op):
+        query = {'refresh': 'false' if batched else module.params['refresh']}
+        if op.kind == 'roles' and op.action != 'delete' and client.supports('role_rights_check'):
+            query['force'] = module.params['force']
+        return query
+
+    def refresh_after(kind, last):
+        if batched and (module.params['refresh'] == 'wait_for' or not last):
+            client.act('security:refresh', collection=kind)
+
+    writer = _bulk_write.Writer(client, definition, query, module.params['parallel_writes'])
     try:
-        for i, op in enumerate(operations):
-            body = definition.get(op.kind, {}).get(op.id)
-            for n, (action, route, request_body, doing) in enumerate(_bulk.ADAPTERS[op.kind].requests(op, body, client.supports)):
-                query = {'refresh': 'false' if batched else module.params['refresh']}
-                if op.kind == 'roles' and op.action != 'delete' and client.supports('role_rights_check'):
-                    query['force'] = module.params['force']
-                # the roles of a profile exist (written or checked above), but a cluster node may not know them yet
-                send = _objects.role_cache_tolerant(client.act) if op.kind == 'profiles' else client.act
-                try:
-                    send(action, query=query, body=request_body, doing=doing, **route)
-                except KuzzleError as err:
-                    lost = err.outcome == UNKNOWN  # Kuzzle may or may not have applied it
-                    if n:  # a user was updated, its credentials were not (or may not have been)
-                        (unknown if lost else applied).append(dict(op.as_dict(), partial='the user was updated, its credentials %s' % (
-                            'may or may not have been' if lost else 'were not')))
-                    elif lost:
-                        unknown.append(op.as_dict())
-                    raise
-            applied.append(op.as_dict())
-            following = operations[i + 1] if i + 1 < len(operations) else None
-            group_ends = following is None or (following.kind, following.action == 'delete') != (op.kind, op.action == 'delete')
-            if batched and group_ends and (module.params['refresh'] == 'wait_for' or following is not None):
-                client.act('security:refresh', collection=op.kind)
-    except KuzzleError as err:
-        failure = err
-    if failure:
-        fail_kuzzle(module, failure, changed=bool(applied), applied=applied, unknown=unknown)
+        done = writer.apply(operations, refresh_after)
+    except KuzzleError as err:  # reading the write limit, or a refresh
+        done = writer.outcome
+        done.fail(err)
+    applied, unknown = done.report()
+    if done.errors:
+        err, notes = done.errors[0], []
+        if len(done.errors) > 1:
+            notes.append('%d more write(s) sent before this failure was known also failed: %s' % (
+                len(done.errors) - 1, ' | '.join(str(other) for other in done.errors[1:4])))
+        if unknown and err.outcome != UNKNOWN:
+            notes.append('the outcome of %d write(s) is unknown (see unknown)' % len(unknown))
+        if notes:
+            err.advise('; '.join(([err.advice] if err.advice else []) + notes))
+        extra = {'outcome': UNKNOWN} if unknown else {}
+        fail_kuzzle(module, err, changed=bool(applied or unknown), applied=applied, unknown=unknown, **extra)
 
 
 def main():
@@ -461,6 +486,7 @@ def main():
         update_password=dict(type='str', default='on_create', choices=['on_create', 'always'], no_log=False),
         force=dict(type='bool', default=False),
         refresh=dict(type='str', default='wait_for', choices=['wait_for', 'false']),
+        parallel_writes=dict(type='int', default=4),
     )
     # no_log=True here only keeps the invocation (which may hold user passwords) out of the system log;
     # the passwords themselves are masked in every output below
@@ -495,7 +521,9 @@ def main():
             if module.params['purge']:
                 result['purge_excluded'] = excluded
             if module._diff:
-                result['diff'] = [_report.build_diff(KIND_NAMES[op.kind], op.id, op.before, op.after) for op in operations]
+                # first the plan in a few lines (its size does not grow with the plan's), then one diff per object
+                result['diff'] = [{'prepared': _bulk.plan_summary(operations, counted)}] + [
+                    _report.build_diff(KIND_NAMES[op.kind], op.id, op.before, op.after) for op in operations]
             result['rights'] = {}
             _rights_review.report(module, result, *_rights_review.security_review(module, client, definition, current, operations))
             if not module.check_mode:

@@ -118,12 +118,13 @@ from ansible_collections.community.kuzzle.plugins.module_utils import _info, _ob
 
 def usernames(client, kuids, every):
     """dict kuid -> local username (None without local credentials): one paged search when every user
-    was read, else one request per user."""
+    was read (past Kuzzle's fetch limit, which that search cannot pass, one request per user), else one
+    request per user."""
     # kuzzle_user cannot manage the credentials of ids that Kuzzle's router sends to other actions
     kuids = [kuid for kuid in kuids if kuid not in _user.SHADOWED_CREDENTIAL_IDS]
     if not every:
         return dict((kuid, _objects.read_username(client, kuid, _user.STRATEGY)) for kuid in kuids)
-    found = _objects.all_usernames(client, _user.STRATEGY) if kuids else {}
+    found = _objects.every_username(client, kuids, _user.STRATEGY) if kuids else {}
     return dict((kuid, found.get(kuid)) for kuid in kuids)
 
 

@@ -41,7 +41,9 @@ def test_converge_then_nothing_to_do_then_check_mode_writes_nothing(playbooks, a
     assert result['changed'] is True
     assert result['msg'] == ('2 roles created, 0 updated, 0 deleted, 0 unchanged; 2 profiles created, 0 updated, 0 deleted, 0 unchanged; '
                              'rights of %s-auditor: +2 rights, -0; %s-editor: +6 rights, -0' % (uid, uid))
-    assert [(d['before_header'], d['after']) for d in result['diff']][0] == ('role %s-reader (absent)' % uid, {'controllers': READ})
+    assert [(d['before_header'], d['after']) for d in result['diff'][1:]][0] == ('role %s-reader (absent)' % uid, {'controllers': READ})
+    assert result['diff'][0]['prepared'].splitlines()[1:] == [
+        '  roles to create (2): "%s-reader", "%s-writer"' % (uid, uid), '  profiles to create (2): "%s-auditor", "%s-editor"' % (uid, uid)]
     assert admin.profile(uid + '-editor')['rateLimit'] == 20
 
     mark = kuzzle.mark()
@@ -133,6 +135,49 @@ def test_a_failure_halfway_reports_what_was_applied(playbooks, admin, uid):
     assert result['changed'] is True
     assert admin.api('GET', '/roles/%s-r' % uid)[0] == 200
     assert admin.profile(uid + '-p') is None
+
+
+def test_a_failure_in_the_middle_of_parallel_writes_reports_exactly_what_kuzzle_accepted(playbooks, admin, uid):
+    """A user that may create profiles and users but not update profiles: in one group of 40 profile writes sent 4
+    at a time, Kuzzle refuses the updates. Every write in applied is in Kuzzle, every other one is not, the users
+    (the next kind) are not written, and a rerun by an administrator converges. (Which writes were in flight when the
+    refusal came depends on timing; the unit tests of _bulk_write pin that no write starts once it is known.)"""
+    admin.create_role(uid + '-creator', {
+        'auth': {'actions': {'login': True, 'logout': True, 'checkToken': True, 'getCurrentUser': True}},
+        'server': {'actions': {'publicApi': True}},
+        'security': {'actions': {'searchRoles': True, 'searchProfiles': True, 'mGetRoles': True, 'mGetProfiles': True,
+                                 'searchUsers': True, 'createProfile': True, 'createUser': True, 'refresh': True}},
+    })
+    admin.create_profile(uid + '-creator', [{'roleId': uid + '-creator'}])
+    admin.create_user(uid + '-creator', [uid + '-creator'], username=uid + '-creator', password='creator-pw-123')
+    ids = ['%s-p%02d' % (uid, i) for i in range(40)]
+    for object_id in ids[10::10]:  # 3 profiles exist, with another rateLimit: updates, which this user may not make
+        admin.create_profile(object_id, [{'roleId': 'default'}], rateLimit=1)
+    wanted = {'profiles': dict((object_id, {'policies': [{'roleId': 'default'}], 'rateLimit': 5}) for object_id in ids),
+              'users': {uid + '-u': {'content': {'profileIds': [ids[0]]}}}}
+    run = playbooks.run([converge(parallel_writes=4, **wanted)], module_defaults={'group/community.kuzzle.kuzzle': playbooks.connection(
+        username=uid + '-creator', password='creator-pw-123')})
+    assert run.rc != 0
+    result = run.result('converge')
+    assert result['msg'].startswith('Could not update profile "%s-p' % uid) and 'security.rights.forbidden' in result['msg'], result['msg']
+    assert result['error_id'] == 'security.rights.forbidden' and result['unknown'] == []
+    applied = [op['id'] for op in result['applied']]
+    assert all(op['action'] == 'create' for op in result['applied']) and applied == sorted(applied)
+    assert result['changed'] is bool(applied)
+    # exactly the accepted writes are in Kuzzle: the creates in applied exist, no other missing profile does
+    stored = dict((object_id, admin.profile(object_id)) for object_id in ids)
+    assert sorted(i for i, profile in stored.items() if profile is not None and profile['rateLimit'] == 5) == applied
+    assert all(stored[i]['rateLimit'] == 1 for i in ids[10::10])
+    # nothing of the next kind was written, although this user may create users
+    assert admin.api('GET', '/users/%s-u' % uid)[0] == 404
+
+    again = playbooks.run([converge(parallel_writes=4, **wanted)])
+    assert again.rc == 0, again.output
+    assert again.result('converge')['counts'] == {
+        'profiles': {'created': 40 - 3 - len(applied), 'updated': 3, 'deleted': 0, 'unchanged': len(applied)},
+        'users': {'created': 1, 'updated': 0, 'deleted': 0, 'unchanged': 0}}
+    assert all(admin.profile(i)['rateLimit'] == 5 for i in ids)
+    assert playbooks.run([converge(**wanted)]).result('converge')['changed'] is False
 
 
 def test_purge_deletes_unlisted_objects_but_never_reserved_or_used_ones(playbooks, admin, kuzzle, uid):
@@ -265,6 +310,8 @@ def test_the_security_role_passes_check_and_diff_through(playbooks, admin, kuzzl
     assert check.rc == 0, check.output
     assert check.result(name)['changed'] is True
     assert '+++ after: profile %s-editor (after this task)' % uid in check.stdout
+    assert ('kuzzle_security plan: 2 roles created, 0 updated, 0 deleted, 0 unchanged; 2 profiles created, 0 updated, 0 deleted, 0 unchanged\n'
+            '  roles to create (2): "%s-reader", "%s-writer"\n' % (uid, uid)) in check.stdout
     assert kuzzle.writes_since(mark) == []
     assert admin.profile(uid + '-editor') is None
 

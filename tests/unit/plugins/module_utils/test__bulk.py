@@ -194,3 +194,17 @@ def test_profiles_are_written_in_the_order_given():
     after = _bulk.ProfileAdapter.desired(before, body)
     assert after['policies'][0]['roleId'] == 'a'  # compared in canonical order
     assert _bulk.ProfileAdapter.write_body(None, before, after, body)['policies'] == body['policies']  # written as given
+
+def test_plan_summary_counts_then_cut_ids_per_kind_and_action():
+    operations = ([_bulk.Operation('profiles', 'p%03d' % i, 'update', {'a': 1}, {'a': 2}) for i in range(25)]
+                  + [_bulk.Operation('users', 'u1', 'create', {}, {'x': 1}), _bulk.Operation('users', 'old', 'delete', {'x': 1}, {})])
+    counted = _bulk.counts(operations, {'roles': 4, 'profiles': 100, 'users': 0})
+    text = _bulk.plan_summary(operations, counted, shown=3)
+    assert text == ('kuzzle_security plan: 0 roles created, 0 updated, 0 deleted, 4 unchanged; '
+                    '0 profiles created, 25 updated, 0 deleted, 100 unchanged; 1 users created, 0 updated, 1 deleted, 0 unchanged\n'
+                    '  profiles to update (25): "p000", "p001", "p002" ... and 22 more\n'
+                    '  users to create (1): "u1"\n'
+                    '  users to delete (1): "old"\n')
+    # its size does not grow with the plan: one line per kind and action, whatever the number of objects
+    many = [_bulk.Operation('profiles', 'p%05d' % i, 'create', {}, {'a': 1}) for i in range(20000)]
+    assert len(_bulk.plan_summary(many, _bulk.counts(many, {'profiles': 0}))) < 400

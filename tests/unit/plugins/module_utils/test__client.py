@@ -158,6 +158,12 @@ def test_an_error_in_a_2xx_envelope_is_still_an_error(rsps):
     err = failure(KuzzleClient(BASE).call, 'POST', ['profiles', '_mDelete'], body={'ids': ['a', 'b']})
     assert str(err) == ('Could not POST /profiles/_mDelete: Kuzzle answered 206 services.storage.incomplete_delete: '
                         'some deletions failed')
+    # what was done and what was refused stay readable: kuzzle_security reports per object from them
+    assert err.result == ['a'] and err.errors == []
+    body['error']['errors'] = [{'id': 'security.profile.not_found', 'status': 404, 'props': ['b']}]
+    add(rsps, 'POST', status=206, json_body=body)
+    err = failure(KuzzleClient(BASE).call, 'POST', ['profiles', '_mDelete'], body={'ids': ['a', 'b']})
+    assert err.result == ['a'] and err.errors == [{'id': 'security.profile.not_found', 'status': 404, 'props': ['b']}]
 
 
 UNKNOWN_NOTE = ' (the change may or may not have been applied)'

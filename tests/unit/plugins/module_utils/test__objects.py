@@ -137,6 +137,89 @@ def test_all_usernames_pages_the_credentials_search(mocked, monkeypatch):
     assert _objects.all_usernames(KuzzleClient(URL)) == {'u1': 'a', 'u2': 'b', 'u3': 'c'}
 
 
+def credentials(pairs, total):
+    return answer({'hits': [{'username': u, 'kuid': k} for k, u in pairs], 'total': total}, action='searchUsersByCredentials')
+
+
+def test_local_usernames_searches_the_usernames_then_reads_the_few_others_one_by_one(mocked, monkeypatch):
+    """The credentials Kuzzle holds are not listed: the usernames asked for are searched (one request per PAGE_SIZE of
+    them), and the few users not found that way read their own credentials."""
+    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
+    search = URL + '/credentials/local/users/_search?from=0&size=2'
+    mocked.add(responses.POST, search, json=credentials([('u1', 'a'), ('u2', 'b')], 2))
+    mocked.add(responses.POST, search, json=credentials([('u7', 'c')], 1))
+    mocked.add(responses.GET, URL + '/credentials/local/u3', json=answer({'username': 'old-u3', 'kuid': 'u3'}, action='getCredentials'))
+    mocked.add(responses.GET, URL + '/credentials/local/u4', status=412,
+               json=no_credentials('getCredentials', 'No credentials found for user "u4".'))
+    found = _objects.local_usernames(KuzzleClient(URL), ['u1', 'u3', 'u4'], ['a', 'b', 'c', None, 'a'])
+    assert found == {'u1': 'a', 'u2': 'b', 'u7': 'c', 'u3': 'old-u3'}
+    assert [json.loads(c.request.body) for c in mocked.calls[:2]] == [
+        {'query': {'terms': {'username': ['a', 'b']}}}, {'query': {'terms': {'username': ['c']}}}]
+    assert len(mocked.calls) == 4
+
+
+def test_local_usernames_lists_every_credential_when_many_users_are_left(mocked, monkeypatch):
+    monkeypatch.setattr(_objects, 'FEW_CREDENTIALS_READS', 1)
+    mocked.add(responses.POST, URL + '/credentials/local/users/_search?from=0&size=1000',
+               json=credentials([('u1', 'a'), ('u2', 'b'), ('u3', 'c')], 3))
+    assert _objects.local_usernames(KuzzleClient(URL), ['u1', 'u2'], []) == {'u1': 'a', 'u2': 'b', 'u3': 'c'}
+    assert len(mocked.calls) == 1 and json.loads(mocked.calls[0].request.body) == {}
+
+
+def test_local_usernames_past_the_fetch_limit_reads_the_others_one_by_one(mocked, monkeypatch):
+    """The credentials search has no scroll: past Kuzzle's fetch limit, listing them fails at its first page."""
+    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
+    monkeypatch.setattr(_objects, 'FETCH_LIMIT', 3)
+    monkeypatch.setattr(_objects, 'FEW_CREDENTIALS_READS', 1)
+    mocked.add(responses.POST, URL + '/credentials/local/users/_search?from=0&size=2', json=credentials([('u1', 'a'), ('u2', 'b')], 9))
+    for kuid in ('u1', 'u2'):
+        mocked.add(responses.GET, URL + '/credentials/local/' + kuid, json=answer({'username': kuid + '-name', 'kuid': kuid}, action='getCredentials'))
+    assert _objects.local_usernames(KuzzleClient(URL), ['u1', 'u2'], []) == {'u1': 'u1-name', 'u2': 'u2-name'}
+    assert _objects.every_username(KuzzleClient(URL), ['u1']) == {'u1': 'u1-name'}
+
+
+def scrolled(start, count, total, scroll_id, action='searchUsers'):
+    return answer({'hits': [{'_id': 'u%04d' % i, '_source': {}} for i in range(start, start + count)], 'total': total,
+                   'scrollId': scroll_id}, action=action)
+
+
+def test_search_past_the_fetch_limit_starts_again_with_a_scroll(mocked, monkeypatch):
+    """Users and profiles: the first page says more match than Kuzzle pages through; the search starts again with a
+    scroll and reads every page of it, whatever their number."""
+    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
+    monkeypatch.setattr(_objects, 'FETCH_LIMIT', 3)
+    mocked.add(responses.POST, URL + '/users/_search?from=0&size=2', json=scrolled(0, 2, 5, None))
+    mocked.add(responses.POST, URL + '/users/_search?scroll=30s&size=2', json=scrolled(0, 2, 5, 's1'))
+    mocked.add(responses.GET, URL + '/users/_scroll/s1?scroll=30s', json=scrolled(2, 2, 5, 's2', 'scrollUsers'))
+    mocked.add(responses.GET, URL + '/users/_scroll/s2?scroll=30s', json=scrolled(4, 1, 5, 's3', 'scrollUsers'))
+    total, found = _objects.search(KuzzleClient(URL), 'users', {'terms': {'profileIds': ['p']}})
+    assert total == 5 and [h['_id'] for h in found] == ['u%04d' % i for i in range(5)]
+    assert json.loads(mocked.calls[1].request.body) == {'query': {'terms': {'profileIds': ['p']}}}
+    assert len(mocked.calls) == 4  # no request after the last hit
+
+
+def test_a_scroll_that_ends_early_fails(mocked, monkeypatch):
+    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
+    monkeypatch.setattr(_objects, 'FETCH_LIMIT', 3)
+    mocked.add(responses.POST, URL + '/profiles/_search?from=0&size=2', json=scrolled(0, 2, 5, None, 'searchProfiles'))
+    mocked.add(responses.POST, URL + '/profiles/_search?scroll=30s&size=2', json=scrolled(0, 2, 5, 's1', 'searchProfiles'))
+    mocked.add(responses.GET, URL + '/profiles/_scroll/s1?scroll=30s', json=scrolled(0, 0, 5, 's1', 'scrollProfiles'))
+    with pytest.raises(KuzzleError) as info:
+        _objects.search(KuzzleClient(URL), 'profiles', doing='read profiles')
+    assert str(info.value) == 'Could not read profiles: the scroll ended after 2 of its 5 hits'
+
+
+def test_roles_and_credentials_past_the_fetch_limit_fail_at_the_first_page(mocked, monkeypatch):
+    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
+    monkeypatch.setattr(_objects, 'FETCH_LIMIT', 3)
+    mocked.add(responses.POST, URL + '/credentials/local/users/_search?from=0&size=2', json=credentials([('u1', 'a'), ('u2', 'b')], 4))
+    with pytest.raises(_objects.FetchLimitExceeded) as info:
+        _objects.all_usernames(KuzzleClient(URL), doing='list usernames')
+    assert str(info.value) == ('Could not list usernames: more than 3 users match: Kuzzle does not page further '
+                               '(limits.documentsFetchCount) and has no scroll for them')
+    assert len(mocked.calls) == 1
+
+
 def test_user_strategies(mocked):
     mocked.add(responses.GET, URL + '/users/u1/_strategies', json=answer({'strategies': ['oauth', 'local'], 'total': 2}))
     assert _objects.user_strategies(KuzzleClient(URL), 'u1') == ['local', 'oauth']

@@ -49,7 +49,10 @@ def test_writes_in_order_then_one_refresh_per_kind_and_check_mode_writes_nothing
         assert not failed, result
         assert result['operations'] == [{'kind': 'roles', 'id': 'reader', 'action': 'create'},
                                         {'kind': 'profiles', 'id': 'p1', 'action': 'create'}]
-        assert [d['before_header'] for d in result['diff']] == ['role reader (absent)', 'profile p1 (absent)']
+        assert result['diff'][0] == {'prepared': 'kuzzle_security plan: 1 roles created, 0 updated, 0 deleted, 0 unchanged; '
+                                                 '1 profiles created, 0 updated, 0 deleted, 0 unchanged\n'
+                                                 '  roles to create (1): "reader"\n  profiles to create (1): "p1"\n'}
+        assert [d['before_header'] for d in result['diff'][1:]] == ['role reader (absent)', 'profile p1 (absent)']
         # the new profile's rights, from the role the definition creates: no more request (the action list was read once)
         assert result['rights'] == {'p1': {'granted': [{'controller': 'document', 'action': 'get', 'index': None, 'collection': None}],
                                            'revoked': [], 'unrestricted': []}}
@@ -73,7 +76,7 @@ def test_passwords_are_masked_in_results_and_only_sent_when_creating(run_module,
     failed, result = run_module(kuzzle_security.main, dict(users=users, token='t'), diff=True)
     assert not failed, result
     assert 'S3cret-ann' not in json.dumps(result)
-    assert result['diff'][0]['after']['credentials'] == {'local': {'username': 'ann', 'password': '(set)'}}
+    assert result['diff'][1]['after']['credentials'] == {'local': {'username': 'ann', 'password': '(set)'}}
     create = [c for c in kuzzle_http.calls if c.request.url.endswith('/users/ann/_create?refresh=false')][0]
     assert json.loads(create.request.body)['credentials'] == {'local': {'username': 'ann', 'password': 'S3cret-ann'}}
 
@@ -178,3 +181,38 @@ def test_a_role_update_reports_the_rights_of_the_stored_profiles_that_use_it(run
     assert result['msg'] == '0 roles created, 1 updated, 0 deleted, 0 unchanged; rights of admin2: +1 right, -0; editor: +1 right, -0'
     assert result['diff'][-1]['prepared'] == ('rights of admin2: +1 right, -0\n  + on any collection of any index: document:delete\n'
                                               'rights of editor: +1 right, -0\n  + on shop/orders: document:delete\n')
+
+
+def test_purge_deletes_in_one_mdelete_per_write_limit_and_parallel_writes_must_be_positive(run_module, kuzzle_http):
+    stored = [{'_id': i, '_source': {'policies': [{'roleId': 'default'}]}} for i in ('admin', 'old1', 'old2', 'old3')]
+    kuzzle_http.add(responses.POST, URL + '/profiles/_search?from=0&size=1000', json=envelope({'hits': stored, 'total': 4}))
+    kuzzle_http.add(responses.POST, URL + '/users/_search?from=0&size=10', json=envelope({'hits': [], 'total': 0}, action='searchUsers'))
+    kuzzle_http.add(responses.GET, URL + '/_capabilities', json=envelope({'limits': {'documentsWriteCount': 2}}, action='capabilities'))
+    kuzzle_http.add(responses.POST, URL + '/profiles/_mDelete?refresh=false', json=envelope(['old1', 'old2'], action='mDeleteProfiles'))
+    kuzzle_http.add(responses.POST, URL + '/profiles/_mDelete?refresh=false', json=envelope(['old3'], action='mDeleteProfiles'))
+    kuzzle_http.add(responses.POST, URL + '/_security/profiles/_refresh', json=envelope(None))
+    failed, result = run_module(kuzzle_security.main, dict(token='t', profiles={'admin': {'policies': [{'roleId': 'default'}]}}, purge=True))
+    assert not failed, result
+    assert result['msg'] == '0 profiles created, 0 updated, 3 deleted, 1 unchanged'
+    assert [c for c in calls(kuzzle_http) if c[0] != 'GET' and '_search' not in c[1]] == [
+        ('POST', '/profiles/_mDelete?refresh=false'), ('POST', '/profiles/_mDelete?refresh=false'), ('POST', '/_security/profiles/_refresh')]
+    assert [json.loads(c.request.body)['ids'] for c in kuzzle_http.calls if '_mDelete' in c.request.url] == [['old1', 'old2'], ['old3']]
+
+    failed, result = run_module(kuzzle_security.main, dict(token='t', profiles={}, parallel_writes=0))
+    assert failed and result['msg'] == 'parallel_writes must be at least 1 (1 writes one object at a time)'
+
+
+def test_unchanged_users_with_credentials_cost_one_credentials_search_whatever_kuzzle_holds(run_module, kuzzle_http):
+    """The usernames of the definition are searched (one request per 1,000 of them); the credentials Kuzzle holds
+    are not listed, so the requests do not grow with the users other tasks made."""
+    users = dict(('u%d' % i, {'content': {'profileIds': ['default']}, 'credentials': {'local': {'username': 'u%d' % i, 'password': 'pw'}}})
+                 for i in range(3))
+    stored = [{'_id': kuid, '_source': {'profileIds': ['default']}} for kuid in users]
+    kuzzle_http.add(responses.POST, URL + '/users/_search?from=0&size=1000', json=envelope({'hits': stored, 'total': 3}, action='searchUsers'))
+    kuzzle_http.add(responses.POST, URL + '/credentials/local/users/_search?from=0&size=1000', json=envelope(
+        {'hits': [{'kuid': kuid, 'username': kuid} for kuid in users], 'total': 3}, action='searchUsersByCredentials'))
+    failed, result = run_module(kuzzle_security.main, dict(token='t', users=users))
+    assert not failed, result
+    assert result['changed'] is False
+    assert calls(kuzzle_http) == [('POST', '/users/_search?from=0&size=1000'), ('POST', '/credentials/local/users/_search?from=0&size=1000')]
+    assert json.loads(kuzzle_http.calls[1].request.body) == {'query': {'terms': {'username': ['u0', 'u1', 'u2']}}}

@@ -1,0 +1,198 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# Simplified BSD License (see LICENSES/BSD-2-Clause.txt or https://opensource.org/licenses/BSD-2-Clause)
+# SPDX-License-Identifier: BSD-2-Clause
+
+"""Applying a kuzzle_security plan (_bulk.plan): bounded concurrent writes, bulk deletes, exact failures.
+
+For internal use of the community.kuzzle collection only: no compatibility promise.
+
+The plan's operations are applied group by group, a group being the consecutive operations of one kind and
+of one sort (writes, or deletions), in the plan's order: roles, profiles, users, then the deletions of users,
+profiles, roles. A group is done before the next one starts, and ends with one security:refresh (Kuzzle's
+in-use checks of deletions are searches, and a kind's writes may be needed by the next kind's).
+
+- Writes (create, update) go through a pool of ``parallel`` threads, one request (or two for a user whose
+  credentials change, in order) per operation. Once a write has failed, no new operation starts; the ones
+  already sent finish, and each is reported as Kuzzle answered it.
+- Deletions go in mDelete* requests of at most Kuzzle's write limit (limits.documentsWriteCount, read from
+  server:capabilities where the task may, else Kuzzle's default of 200), one after another. Kuzzle deletes
+  every id of a request and answers 206 (services.storage.incomplete_delete) when some failed, with the
+  ids it deleted: those are applied, the others were not (tests/contract/test_bulk_limits.py).
+
+``apply`` returns ``Outcome``: ``applied`` (the operations Kuzzle accepted, in plan order), ``unknown`` (those
+whose answer was lost: Kuzzle may or may not have applied them) and ``errors`` (the KuzzleErrors, the first
+known first). Nothing is written after a group with an error.
+"""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import threading
+from concurrent.futures import ThreadPoolExecutor
+
+from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects
+from ansible_collections.community.kuzzle.plugins.module_utils._errors import UNKNOWN, KuzzleError
+
+DEFAULT_WRITE_LIMIT = 200  # limits.documentsWriteCount of Kuzzle's default configuration (lib/config/default.config.ts)
+MDELETE = {'roles': 'security:mDeleteRoles', 'profiles': 'security:mDeleteProfiles', 'users': 'security:mDeleteUsers'}
+SHOWN_IDS = 10  # ids named in a message about a chunk
+
+
+class Outcome:
+    """What applying the plan did: see the module's docstring."""
+
+    def __init__(self):
+        self.applied = []
+        self.unknown = []
+        self.errors = []
+        self._lock = threading.Lock()
+
+    def add(self, where, index, entry):
+        with self._lock:
+            where.append((index, entry))
+
+    def fail(self, err):
+        with self._lock:
+            self.errors.append(err)
+
+    def report(self):
+        """(applied, unknown) as lists of operation dicts, in plan order."""
+        return [entry for dummy, entry in sorted(self.applied, key=lambda x: x[0])], \
+            [entry for dummy, entry in sorted(self.unknown, key=lambda x: x[0])]
+
+
+def write_limit(client):
+    """Kuzzle's limits.documentsWriteCount (server:capabilities), or DEFAULT_WRITE_LIMIT when the task may not
+    read it (401, 403) or Kuzzle has no such action (404)."""
+    try:
+        limits = client.act('server:capabilities').get('limits')
+    except KuzzleError as err:
+        if err.status in (401, 403, 404):
+            return DEFAULT_WRITE_LIMIT
+        raise
+    value = limits.get('documentsWriteCount') if isinstance(limits, dict) else None
+    return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else DEFAULT_WRITE_LIMIT
+
+
+def groups(operations):
+    """[(kind, deleting, [(plan index, operation)...])] of consecutive operations of one kind and sort."""
+    found = []
+    for index, op in enumerate(operations):
+        key = (op.kind, op.action == 'delete')
+        if not found or found[-1][:2] != key:
+            found.append(key + ([],))
+        found[-1][2].append((index, op))
+    return found
+
+
+def _shown(ids):
+    return ', '.join('"%s"' % i for i in ids[:SHOWN_IDS]) + (' and %d more' % (len(ids) - SHOWN_IDS) if len(ids) > SHOWN_IDS else '')
+
+
+class Writer:
+    """Applies one plan. ``query(op)``: the query string of a write; ``parallel``: the pool's size (1: one write
+    at a time, in the calling thread)."""
+
+    def __init__(self, client, definition, query, parallel=1):
+        self.client = client
+        self.definition = definition
+        self.query = query
+        self.parallel = max(int(parallel), 1)
+        self.stop = threading.Event()
+        self.outcome = Outcome()
+
+    # -- writes -----------------------------------------------------------------------------------------
+
+    def write_one(self, index, op):
+        """Send the requests of one operation, unless a write already failed; record what Kuzzle answered."""
+        if self.stop.is_set():
+            return
+        body = self.definition.get(op.kind, {}).get(op.id)
+        # the roles of a profile exist (written or checked before), but a cluster node may not know them yet
+        send = _objects.role_cache_tolerant(self.client.act) if op.kind == 'profiles' else self.client.act
+        for n, (action, route, request_body, doing) in enumerate(_bulk.ADAPTERS[op.kind].requests(op, body, self.client.supports)):
+            try:
+                send(action, query=self.query(op), body=request_body, doing=doing, **route)
+            except KuzzleError as err:
+                self.stop.set()
+                lost = err.outcome == UNKNOWN  # Kuzzle may or may not have applied it
+                if n:  # a user was updated, its credentials were not (or may not have been)
+                    self.outcome.add(self.outcome.unknown if lost else self.outcome.applied, index, dict(
+                        op.as_dict(), partial='the user was updated, its credentials %s' % ('may or may not have been' if lost else 'were not')))
+                elif lost:
+                    self.outcome.add(self.outcome.unknown, index, op.as_dict())
+                self.outcome.fail(err)
+                return
+        self.outcome.add(self.outcome.applied, index, op.as_dict())
+
+    def write_group(self, members):
+        if self.parallel == 1 or len(members) == 1:
+            for index, op in members:
+                self.write_one(index, op)
+            return
+        with ThreadPoolExecutor(max_workers=min(self.parallel, len(members))) as pool:
+            # list(): an exception that is not a KuzzleError (a bug) is raised here, after the pool is done
+            list(pool.map(lambda member: self.write_one(*member), members))
+
+    # -- deletions --------------------------------------------------------------------------------------
+
+    def delete_group(self, kind, members, limit):
+        for start in range(0, len(members), limit):
+            chunk = members[start:start + limit]
+            ids = [op.id for dummy, op in chunk]
+            doing = 'delete %s %s' % (kind, _shown(ids))
+            try:
+                deleted = self.client.act(MDELETE[kind], body={'ids': ids}, query=self.query(chunk[0][1]), doing=doing)
+            except KuzzleError as err:
+                self.stop.set()
+                if err.outcome == UNKNOWN:
+                    for index, op in chunk:
+                        self.outcome.add(self.outcome.unknown, index, op.as_dict())
+                    self.outcome.fail(err)
+                    return
+                done = set(err.result) if err.status == 206 and isinstance(err.result, list) else set()
+                for index, op in chunk:
+                    if op.id in done:
+                        self.outcome.add(self.outcome.applied, index, op.as_dict())
+                self.outcome.fail(incomplete(err, doing, [i for i in ids if i not in done], len(done)) if err.status == 206 else err)
+                return
+            # 200: Kuzzle deleted every id (it answers 206 when one failed); it lists them in the order the deletes ended
+            done = set(deleted) if isinstance(deleted, list) else set(ids)
+            for index, op in chunk:
+                self.outcome.add(self.outcome.applied if op.id in done else self.outcome.unknown, index, op.as_dict())
+
+    # -- the plan ---------------------------------------------------------------------------------------
+
+    def apply(self, operations, refresh_after):
+        """Apply every group in order; ``refresh_after(kind, last)``: the security:refresh to send after a group
+        (``last``: no group follows), or nothing. Returns the Outcome."""
+        plan = groups(operations)
+        limit = write_limit(self.client) if any(deleting for dummy, deleting, dummy in plan) else None
+        for number, (kind, deleting, members) in enumerate(plan):
+            if deleting:
+                self.delete_group(kind, members, limit)
+            else:
+                self.write_group(members)
+            if self.stop.is_set():
+                break
+            refresh_after(kind, number == len(plan) - 1)
+        return self.outcome
+
+
+def incomplete(err, doing, refused, deleted):
+    """A KuzzleError for a 206 of mDelete*: which ids were not deleted and Kuzzle's reasons. Kuzzle's errors
+    cannot be matched to ids (some name none), so they are listed apart, each kind of error once with its count."""
+    reasons = {}
+    for error in err.errors or ():
+        if isinstance(error, dict):
+            key = '%s %s' % (error.get('status'), error.get('id'))
+            reasons.setdefault(key, [0, error.get('message')])[0] += 1
+    said = '; '.join('%s (%d): %s' % (key, count, message) if count > 1 else '%s: %s' % (key, message)
+                     for key, (count, message) in sorted(reasons.items()))
+    failure = KuzzleError(doing, status=err.status, error_id=err.error_id, kuzzle_action=err.kuzzle_action,
+                          reason='Kuzzle answered %s %s: deleted %d, did not delete %s%s' % (
+                              err.status, err.error_id, deleted, _shown(refused), ' (%s)' % said if said else ''))
+    failure.result, failure.errors = err.result, err.errors
+    return failure

@@ -1,0 +1,137 @@
+# -*- coding: utf-8 -*-
+# Copyright (c) community.kuzzle contributors
+# GNU General Public License v3.0+ (see LICENSE or https://www.gnu.org/licenses/gpl-3.0.txt)
+# SPDX-License-Identifier: GPL-3.0-or-later
+"""kuzzle_security at Kuzzle's own limits, on a Kuzzle of its own (purge reads every object of a kind, so these
+tests cannot share the session's Kuzzle): more users than Kuzzle pages through, concurrent writes, purge in
+mDelete chunks (issue 15)."""
+
+from __future__ import absolute_import, division, print_function
+
+__metaclass__ = type
+
+import secrets
+
+import pytest
+
+from pytest_kuzzle import KuzzleServer, start_serve, stop_serve  # pylint: disable=import-error
+
+FETCH_LIMIT = 10000  # limits.documentsFetchCount, Kuzzle's default: searches page no further than this
+WRITE_LIMIT = 200    # limits.documentsWriteCount, Kuzzle's default: ids per mDelete request
+
+
+def converge(**options):
+    return {'name': 'converge', 'community.kuzzle.kuzzle_security': options}
+
+
+@pytest.fixture(scope='module')
+def own_kuzzle(tmp_path_factory):
+    """A fresh Kuzzle with its first administrator: (server, module_defaults that connect to it as that admin)."""
+    proc, url, write_log = start_serve(str(tmp_path_factory.mktemp('scale-kuzzle')))
+    try:
+        server = KuzzleServer(url, write_log)
+        password = 'pw-' + secrets.token_hex(8)
+        status, body = server.api('POST', '/_createFirstAdmin/scale-admin', query={'reset': None},
+                                  body={'credentials': {'local': {'username': 'scale-admin', 'password': password}}})
+        assert status == 200, body
+        server.token = server.login('scale-admin', password)
+        yield server, {'group/community.kuzzle.kuzzle': {'url': url, 'username': 'scale-admin', 'password': password}}
+    finally:
+        stop_serve(proc)
+
+
+def load(server, **securities):
+    status, body = server.api('POST', '/admin/_loadSecurities', body=securities, query={'refresh': 'wait_for', 'onExistingUsers': 'overwrite'})
+    assert status == 200, body
+
+
+def count(server, kind, query=None):
+    status, body = server.api('POST', '/%s/_search' % kind, body={'query': query} if query else {}, query={'size': 0})
+    assert status == 200, body
+    return body['result']['total']
+
+
+def test_concurrent_creates_updates_and_chunked_deletes_converge(playbooks, own_kuzzle):
+    server, target = own_kuzzle
+    roles = dict(('r%02d' % i, {'controllers': {'document': {'actions': {'get': True, 'search': i % 2 == 0}}}}) for i in range(12))
+    # roles r10 and r11 are used by no profile: they can be purged
+    profiles = dict(('p%03d' % i, {'policies': [{'roleId': 'r%02d' % (i % 10)}], 'rateLimit': i}) for i in range(250))
+    users = dict(('u%03d' % i, {'content': {'profileIds': ['p%03d' % (i % 20)], 'n': i}}) for i in range(60))  # kept profiles
+    for kuid in ('u000', 'u001', 'u002', 'u003'):
+        users[kuid]['credentials'] = {'local': {'username': kuid, 'password': 'pw-%s-123' % kuid}}
+    first = playbooks.run([converge(roles=roles, profiles=profiles, users=users, purge=True, parallel_writes=8)], module_defaults=target)
+    assert first.rc == 0, first.output
+    # the task's own admin is kept, and the reserved roles and profiles
+    assert first.result('converge')['msg'] == ('12 roles created, 0 updated, 0 deleted, 0 unchanged; '
+                                               '250 profiles created, 0 updated, 0 deleted, 0 unchanged; '
+                                               '60 users created, 0 updated, 0 deleted, 0 unchanged')
+    assert server.login('u003', 'pw-u003-123')
+
+    # a tenth changed, 30 users and 230 profiles (more than one mDelete) gone, 2 roles gone
+    for i in range(0, 12, 3):
+        roles['r%02d' % i]['controllers']['document']['actions']['create'] = True
+    for i in range(0, 20, 10):
+        profiles['p%03d' % i]['rateLimit'] = 1000 + i
+    for i in range(10, 20):
+        users['u%03d' % i]['content']['n'] = -i
+    for i in range(30, 60):
+        del users['u%03d' % i]
+    for i in range(20, 250):
+        del profiles['p%03d' % i]
+    del roles['r10'], roles['r11']
+    mark = server.mark()
+    second = playbooks.run([converge(roles=roles, profiles=profiles, users=users, purge=True, parallel_writes=8)],
+                           module_defaults=target, diff=True)
+    assert second.rc == 0, second.output
+    result = second.result('converge')
+    assert result['counts'] == {'roles': {'created': 0, 'updated': 4, 'deleted': 2, 'unchanged': 6},
+                                'profiles': {'created': 0, 'updated': 2, 'deleted': 230, 'unchanged': 18},
+                                'users': {'created': 0, 'updated': 10, 'deleted': 30, 'unchanged': 20}}
+    summary = result['diff'][0]['prepared'].splitlines()
+    assert summary[0] == 'kuzzle_security plan: ' + result['msg']
+    assert summary[4] == '  profiles to delete (230): %s ... and 210 more' % ', '.join('"p%03d"' % i for i in range(20, 40))
+    assert len(result['diff']) == 1 + 4 + 2 + 2 + 230 + 10 + 30
+    deleted = [w for w in server.writes_since(mark) if w['method'] == 'delete' and w['index'] == '%kuzzle.profiles']
+    assert len(deleted) == 230
+    assert count(server, 'profiles', {'ids': {'values': ['p%03d' % i for i in range(250)]}}) == 20
+    assert count(server, 'users', {'ids': {'values': ['u%03d' % i for i in range(60)]}}) == 30
+    status, body = server.api('GET', '/users/u015')
+    assert body['result']['_source']['n'] == -15
+
+    again = playbooks.run([converge(roles=roles, profiles=profiles, users=users, purge=True, parallel_writes=8)], module_defaults=target)
+    assert again.rc == 0, again.output
+    assert again.result('converge')['changed'] is False
+
+
+def test_more_users_than_kuzzle_pages_through_converge(playbooks, own_kuzzle):
+    """FETCH_LIMIT + 300 users: read with a scroll (a from/size search stops at 10,000), 300 purged in two mDelete
+    requests, some updated and created; then nothing to do."""
+    server, target = own_kuzzle
+    # every user this Kuzzle holds before is kept (the first test's; the admin's own is never purged)
+    status, body = server.api('POST', '/users/_search', body={}, query={'size': 1000})
+    assert status == 200, body
+    others = dict((hit['_id'], {'content': {'profileIds': hit['_source']['profileIds']}}) for hit in body['result']['hits']
+                  if hit['_id'] not in ('scale-admin', '-1'))
+    total = FETCH_LIMIT + 300
+    seeded = dict(('big%05d' % i, {'content': {'profileIds': ['default'], 'n': i}}) for i in range(total))
+    names = sorted(seeded)
+    for start in range(0, total, 1000):
+        load(server, users=dict((kuid, seeded[kuid]) for kuid in names[start:start + 1000]))
+    assert count(server, 'users') == total + len(others) + 1
+    wanted = dict((kuid, body) for kuid, body in seeded.items() if int(kuid[3:]) < FETCH_LIMIT)
+    for i in range(0, FETCH_LIMIT, 1000):
+        wanted['big%05d' % i]['content']['n'] = -i - 1
+    wanted.update(('new%02d' % i, {'content': {'profileIds': ['default']}}) for i in range(5))
+    wanted.update(others)
+    mark = server.mark()
+    run = playbooks.run([converge(users=wanted, purge=True)], module_defaults=target, timeout=900)
+    assert run.rc == 0, run.output
+    result = run.result('converge')
+    assert result['counts'] == {'users': {'created': 5, 'updated': 10, 'deleted': 300, 'unchanged': FETCH_LIMIT - 10 + len(others)}}
+    assert len([w for w in server.writes_since(mark) if w['method'] == 'delete' and w['index'] == '%kuzzle.users']) == 300
+    assert count(server, 'users') == FETCH_LIMIT + 5 + len(others) + 1
+    assert server.api('GET', '/users/big%05d' % (FETCH_LIMIT + 1))[0] == 404 and server.api('GET', '/users/big%05d' % (FETCH_LIMIT - 1))[0] == 200
+
+    again = playbooks.run([converge(users=wanted, purge=True)], module_defaults=target, timeout=900)
+    assert again.rc == 0, again.output
+    assert again.result('converge')['changed'] is False
