@@ -188,6 +188,8 @@ def test_purge_deletes_in_one_mdelete_per_write_limit_and_parallel_writes_must_b
     kuzzle_http.add(responses.POST, URL + '/profiles/_search?from=0&size=1000', json=envelope({'hits': stored, 'total': 4}))
     kuzzle_http.add(responses.POST, URL + '/users/_search?from=0&size=10', json=envelope({'hits': [], 'total': 0}, action='searchUsers'))
     kuzzle_http.add(responses.GET, URL + '/_capabilities', json=envelope({'limits': {'documentsWriteCount': 2}}, action='capabilities'))
+    kuzzle_http.add(responses.GET, URL + '/_publicApi', json=envelope({}, action='publicApi'))  # the rights review
+    kuzzle_http.add(responses.POST, URL + '/roles/_mGet', json=envelope({'hits': [{'_id': 'default', '_source': {'controllers': {}}}]}))
     kuzzle_http.add(responses.POST, URL + '/profiles/_mDelete?refresh=false', json=envelope(['old1', 'old2'], action='mDeleteProfiles'))
     kuzzle_http.add(responses.POST, URL + '/profiles/_mDelete?refresh=false', json=envelope(['old3'], action='mDeleteProfiles'))
     kuzzle_http.add(responses.POST, URL + '/_security/profiles/_refresh', json=envelope(None))
@@ -195,6 +197,7 @@ def test_purge_deletes_in_one_mdelete_per_write_limit_and_parallel_writes_must_b
     assert not failed, result
     assert result['msg'] == '0 profiles created, 0 updated, 3 deleted, 1 unchanged'
     assert [c for c in calls(kuzzle_http) if c[0] != 'GET' and '_search' not in c[1]] == [
+        ('POST', '/roles/_mGet'),  # the rights review: the roles of the deleted profiles
         ('POST', '/profiles/_mDelete?refresh=false'), ('POST', '/profiles/_mDelete?refresh=false'), ('POST', '/_security/profiles/_refresh')]
     assert [json.loads(c.request.body)['ids'] for c in kuzzle_http.calls if '_mDelete' in c.request.url] == [['old1', 'old2'], ['old3']]
 
