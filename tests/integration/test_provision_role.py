@@ -18,6 +18,7 @@ def role_vars(playbooks, admin, uid):
     shop = 'shop-' + short
     return {
         'kuzzle_url': playbooks.kuzzle.url, 'kuzzle_username': admin.username, 'kuzzle_password': admin.password,
+        'kuzzle_provision_first_admin': admin.username,  # the session's Kuzzle has its admin: the task must be ok
         'kuzzle_provision_storage': {shop: {
             'products': {'dynamic': 'strict', 'properties': {'name': {'type': 'text'}, 'price': {'type': 'float'}}},
             'carts': {}}},
@@ -49,6 +50,10 @@ def test_from_nothing_to_provisioned_then_unchanged(playbooks, admin, kuzzle, ui
     assert real.rc == 0, real.output
     assert changed_tasks(real) == sorted([PREFIX + 'Converge the storage definition', PREFIX + "Converge the users' mapping",
                                           PREFIX + 'Converge collections with settings or validation specifications', SECURITY])
+    assert real.result(PREFIX + 'Wait until Kuzzle is ready')['ready'] is True
+    first_admin = real.result(PREFIX + 'Create the first administrator (its credentials are kuzzle_username and kuzzle_password)')
+    assert real.status(PREFIX + 'Create the first administrator (its credentials are kuzzle_username and kuzzle_password)') == 'ok'
+    assert first_admin['changed'] is False, first_admin
     status, body = admin.api('GET', '/%s/products/_specifications' % shop)
     assert status == 200 and body['result']['validation']['strict'] is True
     restricted = admin.profile(uid + '-editor')['policies'][0]['restrictedTo']
