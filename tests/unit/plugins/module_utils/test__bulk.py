@@ -195,6 +195,7 @@ def test_profiles_are_written_in_the_order_given():
     assert after['policies'][0]['roleId'] == 'a'  # compared in canonical order
     assert _bulk.ProfileAdapter.write_body(None, before, after, body)['policies'] == body['policies']  # written as given
 
+
 def test_plan_summary_counts_then_cut_ids_per_kind_and_action():
     operations = ([_bulk.Operation('profiles', 'p%03d' % i, 'update', {'a': 1}, {'a': 2}) for i in range(25)]
                   + [_bulk.Operation('users', 'u1', 'create', {}, {'x': 1}), _bulk.Operation('users', 'old', 'delete', {'x': 1}, {})])
