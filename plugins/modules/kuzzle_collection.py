@@ -276,6 +276,7 @@ def main():
     subject = '%s/%s' % (index, name)
     result = dict(changed=False, requests=[])
     client = kuzzle_client(module)
+    failure = None
     try:
         with client:
             before = read_before(module, client)
@@ -287,7 +288,9 @@ def main():
             if result['changed'] and not module.check_mode:
                 _collections.write_collection(client, index, name, before, after, result['requests'])
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=bool(result['requests']), requests=result['requests'])
+        failure = err
+    if failure:  # outside the except block: see fail_kuzzle
+        fail_kuzzle(module, failure, changed=bool(result['requests']), requests=result['requests'])
     module.exit_json(**result)
 
 

@@ -128,6 +128,7 @@ def main():
     if problems:
         module.fail_json(msg='Invalid task for index "%s": %s' % (name, '; '.join(problems)), changed=False)
     result = dict(changed=False)
+    failure = None
     try:
         with kuzzle_client(module) as client:
             exists = client.act('index:exists', index=name)
@@ -140,7 +141,9 @@ def main():
             if result['changed'] and not module.check_mode:
                 client.act('index:create' if wanted else 'index:delete', index=name)
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
+        failure = err
+    if failure:  # outside the except block: see fail_kuzzle
+        fail_kuzzle(module, failure, changed=False)
     module.exit_json(**result)
 
 

@@ -247,6 +247,7 @@ def public(operation):
 
 def apply_plan(module, client, operations):
     applied = []
+    failure = None
     try:
         for op in operations:
             if 'collection' in op:
@@ -255,13 +256,16 @@ def apply_plan(module, client, operations):
                 client.act('index:create', index=op['index'])
             applied.append(public(op))
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=bool(applied), applied=applied)
+        failure = err
+    if failure:  # outside the except block: see fail_kuzzle
+        fail_kuzzle(module, failure, changed=bool(applied), applied=applied)
 
 
 def main():
     module = kuzzle_module(dict(indexes=dict(type='dict', required=True)))
     definition = definition_of(module)
     result = dict(changed=False)
+    failure = None
     try:
         with kuzzle_client(module) as client:
             operations, counts, refusals = plan(definition, read_current(client, definition))
@@ -277,7 +281,9 @@ def main():
             if operations and not module.check_mode:
                 apply_plan(module, client, operations)
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False, applied=[])
+        failure = err
+    if failure:  # outside the except block: see fail_kuzzle
+        fail_kuzzle(module, failure, changed=False, applied=[])
     module.exit_json(**result)
 
 

@@ -123,6 +123,7 @@ def export(client, indexes):
 def main():
     module = kuzzle_module(dict(indexes=dict(type='list', elements='str')))
     asked = module.params['indexes']
+    failure = None
     try:
         with kuzzle_client(module) as client:
             existing = _collections.list_indexes(client)
@@ -134,7 +135,9 @@ def main():
                 missing = [name for name in order if name not in existing]
             exported = export(client, selected)
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
+        failure = err
+    if failure:  # outside the except block: see fail_kuzzle
+        fail_kuzzle(module, failure, changed=False)
     count = sum(len(collections) for collections in exported.values())
     msg = '%d index%s, %d collection%s' % (len(exported), 'es' if len(exported) != 1 else '', count, 's' if count != 1 else '')
     if missing:

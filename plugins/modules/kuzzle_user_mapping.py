@@ -123,6 +123,7 @@ def main():
     if problems:
         module.fail_json(msg='Invalid task for the users\' mapping: %s' % '; '.join(problems), changed=False)
     result = dict(changed=False)
+    failure = None
     try:
         with kuzzle_client(module) as client:
             stored = client.act('security:getUserMapping').get('mapping') or {}
@@ -138,7 +139,9 @@ def main():
             if body and not module.check_mode:
                 client.act('security:updateUserMapping', body=body)
     except KuzzleError as err:
-        fail_kuzzle(module, err, changed=False)
+        failure = err
+    if failure:  # outside the except block: see fail_kuzzle
+        fail_kuzzle(module, failure, changed=False)
     module.exit_json(**result)
 
 
