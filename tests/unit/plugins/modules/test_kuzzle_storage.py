@@ -158,3 +158,17 @@ def test_info_exports_the_load_mappings_shape(run_module, kuzzle_http):
     assert not failed and result['indexes'] == {'empty': {}} and result['missing'] == ['nope']
     assert result['msg'] == '1 index, 0 collections, 1 missing: nope'
     assert calls(kuzzle_http) == [('GET', '/_list'), ('GET', '/empty/_list')]
+
+
+def test_info_exports_settings_when_asked(run_module, kuzzle_http):
+    add_indexes(kuzzle_http, ['shop'])
+    add_collections(kuzzle_http, 'shop', ['carts'])
+    add_mapping(kuzzle_http, 'shop', 'carts', {'dynamic': 'false'})
+    kuzzle_http.add(responses.GET, URL + '/shop/carts/_settings', json=answer(
+        {'number_of_shards': '1', 'number_of_replicas': '1', 'uuid': 'x', 'provided_name': '&shop.carts',
+         'routing': {'allocation': {'include': {'_tier_preference': 'data_content'}}}}, 'getSettings'))
+    failed, result = run_module(kuzzle_storage_info.main, dict(settings=True))
+    assert not failed, result
+    assert result['indexes'] == {'shop': {'carts': {'mappings': {'dynamic': 'false'},
+                                                    'settings': {'number_of_shards': '1', 'number_of_replicas': '1'}}}}
+    assert calls(kuzzle_http)[-1] == ('GET', '/shop/carts/_settings')
