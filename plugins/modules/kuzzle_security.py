@@ -16,7 +16,9 @@ description:
     M(community.kuzzle.kuzzle_security_info)'s output) and makes Kuzzle hold it, in one task.
   - Reads everything it needs in as few requests as Kuzzle allows (one search per kind and per 1,000 ids),
     whatever the number of objects (past Kuzzle's C(limits.documentsFetchCount), users and profiles are read with a
-    scroll; Kuzzle has no scroll for roles, so more than 10,000 roles fail clearly),
+    scroll, and roles, which have no scroll, in pages sorted by identifier with Elasticsearch's C(search_after); an
+    Elasticsearch that refuses to sort on C(_id), as version 8 does by default, makes more than 10,000 roles fail
+    clearly),
     decides object by object with the same comparison as the single-object modules
     (M(community.kuzzle.kuzzle_role), M(community.kuzzle.kuzzle_profile), M(community.kuzzle.kuzzle_user)),
     and writes only what differs, roles first, then profiles, then users; deletions go in reverse order.
