@@ -15,6 +15,8 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError, PredictedRefusal
 from ansible_collections.community.kuzzle.plugins.module_utils import _mapping, _storage
 
@@ -22,6 +24,10 @@ from ansible_collections.community.kuzzle.plugins.module_utils import _mapping, 
 # that went while it looked for it (unknown_index_collection: its Elasticsearch alias is gone)
 MISSING = ('services.storage.unknown_collection', 'services.storage.unknown_index', 'services.storage.unknown_index_collection')
 NO_SPECIFICATIONS = 'validation.assert.not_found'
+# On a Kuzzle cluster each node keeps its own list of collections, and learns of a collection created through
+# another node a few milliseconds later; until then it answers unknown_collection (tests/cluster/
+# test_cross_node_storage.py). The requests that follow a creation are sent again after these waits (seconds).
+NEW_COLLECTION_WAITS = (0.05, 0.25)
 # What Kuzzle answers when Elasticsearch refuses a mapping or settings update
 ES_REFUSAL = (400, 'services.storage.unexpected_bad_request')
 # What Kuzzle 2.56 answers a write that another client made since the module read (lib/core/storage/clientAdapter.js,
@@ -175,14 +181,16 @@ def write_collection(client, index, collection, before, after, sent):
                 return False  # deleted by another client since the module read
             raise
         return True
+    then = act
     if not before:
         at_creation, afterwards = _storage.creation_settings(after.get('settings') or {})
         body = {'mappings': _mapping.update_body({}, after['mappings']) or {}}
         if at_creation:
             body['settings'] = at_creation
         act('collection:create', body=body)
+        then = new_collection_tolerant(act)  # the next request may reach a node that does not know it yet
         if afterwards:
-            act('collection:update', body={'settings': afterwards})
+            then('collection:update', body={'settings': afterwards})
     else:
         settings = _storage.settings_body(before.get('settings') or {}, after.get('settings') or {})
         if settings:
@@ -192,7 +200,23 @@ def write_collection(client, index, collection, before, after, sent):
             act('collection:update', body={'mappings': mappings})
     if 'specifications' in after and after['specifications'] != (before.get('specifications') or {}):
         if after['specifications']:
-            act('collection:updateSpecifications', body=after['specifications'])
+            then('collection:updateSpecifications', body=after['specifications'])
         else:
-            act('collection:deleteSpecifications')
+            then('collection:deleteSpecifications')
     return True
+
+
+def new_collection_tolerant(act):
+    """``act``, sent again up to twice (NEW_COLLECTION_WAITS) while Kuzzle says the collection or its index does
+    not exist: only for the requests that follow the task's own collection:create. Kuzzle refused the request
+    before writing anything, so sending it again cannot apply it twice."""
+    def tolerant(name, **kwargs):
+        for wait in NEW_COLLECTION_WAITS:
+            try:
+                return act(name, **kwargs)
+            except KuzzleError as err:
+                if err.error_id not in MISSING:
+                    raise
+            time.sleep(wait)
+        return act(name, **kwargs)
+    return tolerant

@@ -81,7 +81,7 @@ def definitions():
         else:
             profiles['sp%04d' % i]['rateLimit'] = 100 + i % 50
     second = (copy.deepcopy(roles), copy.deepcopy(profiles), False)
-    # run 3, with purge: profiles sp0800 and above gone (200, one mDelete), 30 roles gone (sr190-sr199 and the
+    # run 3, with purge: profiles sp0800 and above gone (200, one mDelete), 20 roles gone (sr190-sr199 and the
     # last ten created by run 2) and the remaining profiles that used them updated, 30 other roles updated,
     # the odd profiles' rate limits changed
     for i in range(800, PROFILES):

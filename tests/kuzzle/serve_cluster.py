@@ -21,6 +21,8 @@ from kuzzle_install import SetupError, log, tail
 from rr_proxy import RoundRobinProxy
 
 NODE_PORT = 7512  # every node has the same port: each has its own namespace
+# what a node logs once it has joined and waits for minimumNodes (lib/cluster/node.js): every node but the last
+JOINED = 'Not enough nodes active. Waiting for other nodes to join the cluster'
 
 
 def cluster_status(url, timeout=2):
@@ -72,6 +74,8 @@ class ClusterServers:
             self.kuzzles.append(kuzzle_run.start_kuzzle(install_dir, run_dir, self.kuzzle_logs[i], listen_host=address,
                                                         enter=self.network.enter(i)))
             self.node_urls.append(f'http://{address}:{NODE_PORT}')
+            if i < self.count - 1:
+                self._wait_joined(i, deadline)
         for url, proc, log_path in zip(self.node_urls, self.kuzzles, self.kuzzle_logs):
             kuzzle_run.wait_healthy(url, proc, log_path, deadline)
         self._wait_cluster(deadline)
@@ -81,6 +85,22 @@ class ClusterServers:
             if not status or status['activeNodes'] != self.count:
                 raise SetupError(f'the proxy on {self.url} does not answer cluster:status with {self.count} nodes: {status}')
         log(f'Kuzzle cluster of {self.count} nodes ready in {time.monotonic() - started:.1f} s')
+
+    def _wait_joined(self, i, deadline):
+        """Until node ``i`` says it joined the cluster and waits for the others, before the next node starts.
+        Started together, two busy starting nodes can miss each other's handshake (Kuzzle waits 2 s for an
+        answer) or heartbeats, and then each waits for the other forever (seen here on a loaded machine);
+        one at a time, the running node answers at once."""
+        while time.monotonic() < deadline:
+            self._check_alive('while the cluster formed')
+            try:
+                with open(self.kuzzle_logs[i], encoding='utf-8', errors='replace') as node_log:
+                    if JOINED in node_log.read():
+                        return
+            except OSError:
+                pass
+            time.sleep(0.1)
+        raise SetupError(f'Kuzzle node {i} did not join the cluster in time. Log: {self.kuzzle_logs[i]}\n{tail(self.kuzzle_logs[i])}')
 
     def _wait_cluster(self, deadline):
         """Until cluster:status of every node lists the N nodes."""

@@ -12,6 +12,7 @@ __metaclass__ = type
 import pytest
 import responses
 
+from ansible_collections.community.kuzzle.plugins.module_utils import _collections
 from ansible_collections.community.kuzzle.plugins.modules import kuzzle_collection, kuzzle_index, kuzzle_user_mapping
 from ansible_collections.community.kuzzle.tests.unit.plugins.modules.utils import URL, body_of, calls, envelope, kuzzle_error
 
@@ -91,6 +92,47 @@ def test_a_new_collection_in_a_new_index_with_zero_replicas(run_module, kuzzle_h
                              'refresh_interval; index shop created')
     assert result['diff']['before'] == {} and result['diff']['before_header'] == 'collection shop/orders (absent)'
     assert result['requests'] == ['collection:create', 'collection:update']
+
+
+def test_a_cluster_node_that_does_not_know_the_new_collection_yet_is_waited_for(run_module, kuzzle_http, monkeypatch):
+    """The update after the creation reaches a node of a cluster that has not learnt of the collection yet
+    (tests/cluster/test_cross_node_storage.py): sent again once it does, twice at most."""
+    waits = []
+    monkeypatch.setattr(_collections.time, 'sleep', waits.append)
+    kuzzle_http.add(responses.GET, COLL + '/_mapping', json=UNKNOWN_COLLECTION, status=412)
+    kuzzle_http.add(responses.GET, URL + '/shop/_exists', json=answer(True, 'exists', 'index'))
+    kuzzle_http.add(responses.PUT, COLL, json=answer({'acknowledged': True}, 'create'))
+    kuzzle_http.add(responses.POST, COLL, json=dict(UNKNOWN_COLLECTION, action='update'), status=412)
+    kuzzle_http.add(responses.POST, COLL, json=answer(None, 'update'))
+    failed, result = run_module(kuzzle_collection.main, task(mappings=MAPPINGS, settings={'number_of_replicas': 0}))
+    assert not failed, result
+    assert calls(kuzzle_http)[2:] == [('PUT', '/shop/orders'), ('POST', '/shop/orders'), ('POST', '/shop/orders')]
+    assert waits == [_collections.NEW_COLLECTION_WAITS[0]]
+    assert result['requests'] == ['collection:create', 'collection:update']
+
+
+def test_a_new_collection_that_stays_unknown_fails_after_two_waits(run_module, kuzzle_http, monkeypatch):
+    waits = []
+    monkeypatch.setattr(_collections.time, 'sleep', waits.append)
+    kuzzle_http.add(responses.GET, COLL + '/_mapping', json=UNKNOWN_COLLECTION, status=412)
+    kuzzle_http.add(responses.GET, URL + '/shop/_exists', json=answer(True, 'exists', 'index'))
+    kuzzle_http.add(responses.PUT, COLL, json=answer({'acknowledged': True}, 'create'))
+    for dummy in range(3):
+        kuzzle_http.add(responses.POST, COLL, json=dict(UNKNOWN_COLLECTION, action='update'), status=412)
+    failed, result = run_module(kuzzle_collection.main, task(mappings=MAPPINGS, settings={'number_of_replicas': 0}))
+    assert failed and result['error_id'] == 'services.storage.unknown_collection' and result['changed'] is True
+    assert waits == list(_collections.NEW_COLLECTION_WAITS) and len(kuzzle_http.calls) == 6
+
+
+def test_an_update_of_an_existing_collection_is_not_sent_again(run_module, kuzzle_http, monkeypatch):
+    """Only what follows the task's own creation is waited for: a collection deleted meanwhile fails at once."""
+    waits = []
+    monkeypatch.setattr(_collections.time, 'sleep', waits.append)
+    add_mapping(kuzzle_http)
+    kuzzle_http.add(responses.POST, COLL, json=dict(UNKNOWN_COLLECTION, action='update'), status=412)
+    failed, result = run_module(kuzzle_collection.main, task(mappings={'properties': {'new': {'type': 'long'}}}))
+    assert failed and result['error_id'] == 'services.storage.unknown_collection'
+    assert waits == [] and len(kuzzle_http.calls) == 2
 
 
 def test_check_mode_of_a_new_collection_reads_only(run_module, kuzzle_http):
