@@ -39,9 +39,9 @@ options:
     elements: str
   settings:
     description:
-      - Export each collection's settings too, every collection then as C({mappings: ..., settings: ...}) (the shape of
+      - "Export each collection's settings too, every collection then as C({mappings: ..., settings: ...}) (the shape of
         the backend's C(app.import.mappings), which M(community.kuzzle.kuzzle_storage) takes, but Kuzzle's
-        C(admin:loadMappings) does not).
+        C(admin:loadMappings) does not)."
       - The settings are those Elasticsearch stores (values as strings), without the ones it sets itself and that no
         definition can give (C(uuid), C(creation_date), C(provided_name), C(version)), nor
         C(routing.allocation.include._tier_preference), which it gives every new index. They include
