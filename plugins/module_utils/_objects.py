@@ -179,8 +179,10 @@ def sorted_pages(client, action, body, doing, route=None):
         except KuzzleError as err:
             if after is not None or err.status != 400:
                 raise
-            refusal = err
-            break
+            raise FetchLimitExceeded(doing, reason='more than %d %s match: Kuzzle does not page further with from/size '
+                                     '(limits.documentsFetchCount), has no scroll for them, and refused to sort them by _id (%s)'
+                                     % (FETCH_LIMIT, found, err.reason or 'Kuzzle answered %s %s: %s' % (
+                                         err.status, err.error_id, err.kuzzle_message))) from None
         page = result.get('hits') or []
         total = _total(result) if total is None else total
         if page and after is not None and not page[0]['_id'] > after:
@@ -192,10 +194,6 @@ def sorted_pages(client, action, body, doing, route=None):
                 raise KuzzleError(doing, reason='the %s sorted by _id ended after %d of their %d hits' % (found, len(hits), total))
             return total, hits
         after = page[-1]['_id']
-    raise FetchLimitExceeded(doing, reason='more than %d %s match: Kuzzle does not page further with from/size '
-                             '(limits.documentsFetchCount), has no scroll for them, and refused to sort them by _id (%s)'
-                             % (FETCH_LIMIT, found, refusal.reason or 'Kuzzle answered %s %s: %s' % (
-                                 refusal.status, refusal.error_id, refusal.kuzzle_message)))
 
 
 def read_many(client, kind, ids, doing=None):

@@ -376,9 +376,11 @@ def user_extras(module, client, definition, current):
     return {'users': extras}, problems
 
 
-def reference_problems(module, client, definition, current, operations, canonical=None):
+def reference_problems(module, client, definition, current, operations, canonical=None, read=None):
     """Why the plan cannot be applied: an object would refer to one that will not exist, an object to delete
-    is still used by one that stays, or a role has rights Kuzzle would refuse. ``canonical``: what plan() made."""
+    is still used by one that stays, or a role has rights Kuzzle would refuse. ``canonical``: what plan() made;
+    ``read``: a dict that receives {kind: {id: stored _source}} of the referred objects read here (the rights
+    review needs the same roles)."""
     problems = []
     state = _bulk.final_state(definition, current, operations, canonical=canonical)
     dangling, to_check = _bulk.unresolved_references(state, module.params['purge'], operations)
@@ -387,6 +389,8 @@ def reference_problems(module, client, definition, current, operations, canonica
             KIND_NAMES[kind], ref, ', '.join('%s "%s"' % (KIND_NAMES[k], i) for k, i in users)) for ref, users in sorted(refs.items()))
     for kind, ids in sorted(to_check.items()):
         found = _objects.read_many(client, kind, sorted(ids), doing='check the %s the definition refers to' % kind)
+        if read is not None:
+            read.setdefault(kind, {}).update(found)
         problems.extend('%s "%s" is used by the definition but neither exists nor is defined' % (KIND_NAMES[kind], ref)
                         for ref in sorted(ids) if ref not in found)
     for kind, ids in sorted(_bulk.deleted_ids(operations).items()):
@@ -519,9 +523,9 @@ def main():
             excluded = _bulk.purge_excluded(definition, current, module.params['purge_exclude']) if module.params['purge'] else {}
             for kind, ids in excluded.items():
                 keep[kind] = list(keep.get(kind, ())) + ids
-            canonical = {}
+            canonical, referred = {}, {}
             operations, unchanged = _bulk.plan(definition, current, module.params['purge'], extras=extras, keep=keep, canonical=canonical)
-            problems.extend(reference_problems(module, client, definition, current, operations, canonical))
+            problems.extend(reference_problems(module, client, definition, current, operations, canonical, referred))
             if problems:
                 fail_before_writing(module, problems)
             counted = _bulk.counts(operations, unchanged)
@@ -536,7 +540,7 @@ def main():
             result['rights'] = {}
             if operations:  # imported only then: a task that writes nothing changes no right
                 from ansible_collections.community.kuzzle.plugins.module_utils import _rights_review
-                _rights_review.report(module, result, *_rights_review.security_review(module, client, definition, current, operations))
+                _rights_review.report(module, result, *_rights_review.security_review(module, client, definition, current, operations, referred))
             if not module.check_mode:
                 apply_plan(module, client, definition, operations)
     except KuzzleError as err:
