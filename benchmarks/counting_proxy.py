@@ -25,6 +25,9 @@ import threading
 import time
 import urllib.parse
 
+# Statuses with which Kuzzle refuses a request before running it (too many requests, overloaded): counted apart, as
+# "<route> (refused <status>)", since a client may send such a write again without writing twice.
+REFUSED = (429, 503)
 # Hop-by-hop headers (RFC 9110 section 7.6.1) are never forwarded; Host and Content-Length are set anew.
 HOP_BY_HOP = frozenset(('connection', 'keep-alive', 'proxy-authenticate', 'proxy-authorization', 'proxy-connection',
                         'te', 'trailer', 'transfer-encoding', 'upgrade', 'host', 'content-length'))
@@ -104,17 +107,20 @@ class _Handler(http.server.BaseHTTPRequestHandler):
         if self.upstream is None:
             self.upstream = http.client.HTTPConnection(server.upstream_host, server.upstream_port, timeout=server.timeout)
         started = time.perf_counter()
+        route = route_of(self.command, self.path)
         try:
             self.upstream.request(self.command, self.path, body=body, headers=headers)
             response = self.upstream.getresponse()
             payload = response.read()
+            if response.status in REFUSED:
+                route += ' (refused %d)' % response.status
         except (OSError, http.client.HTTPException) as exc:
             self.upstream.close()
             self.upstream = None
             self.send_error(502, 'counting proxy: upstream failed: %s' % exc)
             return
         finally:
-            server.stats.add(route_of(self.command, self.path), time.perf_counter() - started)
+            server.stats.add(route, time.perf_counter() - started)
         self.send_response_only(response.status, response.reason)
         for key, value in response.getheaders():
             if key.lower() not in HOP_BY_HOP:

@@ -42,6 +42,8 @@ attributes:
   diff_mode:
     support: none
 notes:
-  - Kuzzle pages searches up to its C(limits.documentsFetchCount) (10,000 by default) objects of a kind;
-    beyond it the module fails instead of returning part of them.
+  - Kuzzle pages searches up to its C(limits.documentsFetchCount) (10,000 by default) objects of a kind; beyond it
+    users and profiles are read with Kuzzle's scroll and roles in pages sorted by identifier (Elasticsearch's
+    C(search_after)), and where neither works (roles on an Elasticsearch that refuses to sort on C(_id), as
+    version 8 does by default; Kuzzle 1.x) the module fails instead of returning part of them.
 """

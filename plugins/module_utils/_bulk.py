@@ -58,6 +58,7 @@ class Adapter:
     reserved = ()
     depends_on = None
     normalize = None  # the kind's normaliser of a stored _source (staticmethod)
+    body_shapes_canonical = False  # whether canonical() depends on the definition's body (users: the content keys)
 
     @classmethod
     def canonical(cls, source, body=None, extra=None):
@@ -154,6 +155,7 @@ class UserAdapter(Adapter):
     kind = 'users'
     reserved = _user.BUILT_IN_USERS
     depends_on = 'profiles'
+    body_shapes_canonical = True
 
     @staticmethod
     def problems(object_id, body):
@@ -274,13 +276,15 @@ def definition_problems(definition, adapters=None):
     return problems
 
 
-def plan(definition, current, purge, adapters=None, extras=None, keep=None):
+def plan(definition, current, purge, adapters=None, extras=None, keep=None, canonical=None):
     """The writes that make Kuzzle hold ``definition``, in execution order, and what stays unchanged.
 
     ``current``: ``{kind: {id: stored _source}}`` for the kinds of the definition (every stored object of
     a kind that is purged). With ``purge``, stored objects of a given kind that the definition does not
     list are deleted, except the kind's reserved ones and ``keep`` ({kind: ids}). ``extras``: {kind: {id:
     extra}} for the adapters. Returns ``(operations, unchanged)`` where ``unchanged`` is ``{kind: count}``.
+    ``canonical``: a dict that receives {kind: {id: canonical}} of the stored objects compared, for
+    final_state (kinds whose canonical form does not depend on the definition's body only).
     """
     adapters = adapters or ADAPTERS
     writes, deletes, unchanged = [], [], {}
@@ -289,11 +293,14 @@ def plan(definition, current, purge, adapters=None, extras=None, keep=None):
             continue
         adapter, stored = adapters[kind], current.get(kind, {})
         unchanged[kind] = 0
+        seen = canonical.setdefault(kind, {}) if canonical is not None and not adapter.body_shapes_canonical else {}
         for object_id in sorted(definition[kind]):
             body = definition[kind][object_id]
             source = stored.get(object_id)
             extra = (extras or {}).get(kind, {}).get(object_id)
             before = adapter.canonical(source, body, extra) if source is not None else {}
+            if source is not None:
+                seen[object_id] = before
             after = adapter.desired(before, body, extra)
             if source is None or before != after:
                 writes.append(Operation(kind, object_id, 'update' if source is not None else 'create', before, after,
@@ -326,13 +333,18 @@ def purge_excluded(definition, current, exclude):
     return found
 
 
-def final_state(definition, current, operations, adapters=None):
+def final_state(definition, current, operations, adapters=None, canonical=None):
     """{kind: {id: canonical}} for the kinds of the definition once the plan is applied.
 
-    Without purge only the listed objects were read, so a kind's state holds those alone."""
+    Without purge only the listed objects were read, so a kind's state holds those alone. ``canonical``: the
+    canonical forms plan() already made ({kind: {id: canonical}}), not made again."""
     adapters = adapters or ADAPTERS
-    state = dict((kind, dict((object_id, adapters[kind].canonical(source)) for object_id, source in current.get(kind, {}).items()))
-                 for kind in definition)
+    known = canonical or {}
+    state = {}
+    for kind in definition:
+        made = known.get(kind, {})
+        state[kind] = dict((object_id, made[object_id] if object_id in made else adapters[kind].canonical(source))
+                           for object_id, source in current.get(kind, {}).items())
     for op in operations:
         if op.action == 'delete':
             del state[op.kind][op.id]

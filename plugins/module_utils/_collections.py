@@ -20,8 +20,9 @@ import time
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError, PredictedRefusal
 from ansible_collections.community.kuzzle.plugins.module_utils import _mapping, _storage
 
-# What Kuzzle answers for a collection or index it does not have (tests/contract/test_storage_collections.py)
-MISSING = ('services.storage.unknown_collection', 'services.storage.unknown_index')
+# What Kuzzle answers for a collection or index it does not have (tests/contract/test_storage_collections.py), or
+# that went while it looked for it (unknown_index_collection: its Elasticsearch alias is gone)
+MISSING = ('services.storage.unknown_collection', 'services.storage.unknown_index', 'services.storage.unknown_index_collection')
 NO_SPECIFICATIONS = 'validation.assert.not_found'
 # On a Kuzzle cluster each node keeps its own list of collections, and learns of a collection created through
 # another node a few milliseconds later; until then it answers unknown_collection (tests/cluster/
@@ -29,6 +30,16 @@ NO_SPECIFICATIONS = 'validation.assert.not_found'
 NEW_COLLECTION_WAITS = (0.05, 0.25)
 # What Kuzzle answers when Elasticsearch refuses a mapping or settings update
 ES_REFUSAL = (400, 'services.storage.unexpected_bad_request')
+# What Kuzzle 2.56 answers a write that another client made since the module read (lib/core/storage/clientAdapter.js,
+# lib/service/storage/7/elasticsearch.ts and esWrapper.ts), all 412: index:create of an index that exists now
+# (index_already_exists, an error Kuzzle's own loadMappings ignores for this very race between nodes); index:delete of
+# an index already gone (unknown_index), or gone while Kuzzle deleted it (unknown_collection: Elasticsearch's
+# index_not_found for one of its collections); collection:delete of a collection gone (MISSING: unknown_collection,
+# or unknown_index_collection when it went between Kuzzle's checks). Two collection:create
+# of one collection both succeed (Kuzzle updates an existing collection, and ignores resource_already_exists_exception).
+INDEX_EXISTS = 'services.storage.index_already_exists'
+UNKNOWN_INDEX = 'services.storage.unknown_index'
+UNKNOWN_COLLECTION = 'services.storage.unknown_collection'
 
 
 def label(index, collection):
@@ -76,9 +87,36 @@ def list_collections(client, index):
                   if isinstance(item, dict) and item.get('type', 'stored') == 'stored' and isinstance(item.get('name'), str))
 
 
+def list_collections_if_any(client, index):
+    """list_collections, or None when the index does not exist (deleted since index:exists said it did)."""
+    try:
+        return list_collections(client, index)
+    except KuzzleError as err:
+        if err.error_id == UNKNOWN_INDEX:
+            return None
+        raise
+
+
 def list_indexes(client):
     """The public indexes, sorted (Kuzzle lists none of its own)."""
     return sorted(name for name in client.act('index:list').get('indexes') or () if isinstance(name, str))
+
+
+def write_index(client, index, wanted, again=True):
+    """index:create (``wanted``) or index:delete; False when another client did it since the module read (the state
+    the task wants, so not a failure), True when this request did."""
+    try:
+        client.act('index:create' if wanted else 'index:delete', index=index)
+    except KuzzleError as err:
+        if err.status != 412:
+            raise
+        if err.error_id == (INDEX_EXISTS if wanted else UNKNOWN_INDEX):
+            return False
+        if not wanted and err.error_id == UNKNOWN_COLLECTION and again:
+            # a collection vanished under the deletion: the index is gone (unknown_index), or what is left goes now
+            return write_index(client, index, wanted, again=False)
+        raise
+    return True
 
 
 def plan_collection(index, collection, before, mappings, settings, specifications):
@@ -128,7 +166,7 @@ def write_collection(client, index, collection, before, after, sent):
     collection:create (which creates a missing index) or collection:update of the settings then of the mapping
     (settings first: a mapping may use an analyser they add), then the specifications; collection:delete for
     ``after`` {}. Appends the name of each action to ``sent`` once Kuzzle answered it (so that a failure can say
-    what was written before it)."""
+    what was written before it). False when another client deleted the collection first (nothing sent), else True."""
     route = dict(index=index, collection=collection)
 
     def act(name, **kwargs):
@@ -136,8 +174,13 @@ def write_collection(client, index, collection, before, after, sent):
         sent.append(name)
 
     if not after:
-        act('collection:delete')
-        return
+        try:
+            act('collection:delete')
+        except KuzzleError as err:
+            if err.error_id in MISSING:
+                return False  # deleted by another client since the module read
+            raise
+        return True
     then = act
     if not before:
         at_creation, afterwards = _storage.creation_settings(after.get('settings') or {})
@@ -160,6 +203,7 @@ def write_collection(client, index, collection, before, after, sent):
             then('collection:updateSpecifications', body=after['specifications'])
         else:
             then('collection:deleteSpecifications')
+    return True
 
 
 def new_collection_tolerant(act):

@@ -26,6 +26,10 @@ FETCH_LIMIT = 10000
 # (Kuzzle caps it at services.storageEngine.maxScrollDuration, 1m by default).
 SCROLLS = {'security:searchUsers': 'security:scrollUsers', 'security:searchProfiles': 'security:scrollProfiles'}
 SCROLL_TTL = '30s'
+# Searches without a scroll that page on past that limit sorted by _id, each page after the last _id of the one before
+# (Elasticsearch's search_after, which from + size does not bound): Kuzzle's searchRoles passes a body's sort and
+# search_after to Elasticsearch (lib/core/security/roleRepository.js searchRole, when the body has no "controllers").
+SORTED_PAGES = ('security:searchRoles',)
 ROLE_NOT_FOUND = 'security.role.not_found'
 # Seconds before each new try of a request that a cluster node refused for a role it does not know yet (measured:
 # nodes catch up within 100 ms, tests/kuzzle/README.md).
@@ -135,6 +139,8 @@ def search(client, what, query=None, doing=None, limit=None, page_total=False, q
         if (wanted > FETCH_LIMIT and not page_total) or start + size > FETCH_LIMIT:
             if action in SCROLLS:
                 return scroll_all(client, action, body, doing, route)
+            if action in SORTED_PAGES and client.supports('query_profiles_roles'):
+                return sorted_pages(client, action, body, doing, route)
             found = ACTIONS[action][1].split('/')[-2]  # what the route searches: roles, users (credentials), api-keys...
             raise FetchLimitExceeded(doing, reason='more than %d %s match: Kuzzle does not page further (limits.documentsFetchCount) '
                                      'and has no scroll for them' % (FETCH_LIMIT, found))
@@ -156,6 +162,38 @@ def scroll_all(client, action, body, doing, route=None):
             raise KuzzleError(doing, reason='the scroll ended after %d of its %d hits' % (len(hits), total))
         hits.extend(result['hits'])
     return total, hits
+
+
+def sorted_pages(client, action, body, doing, route=None):
+    """(total, hits) of every object a search matches, read PAGE_SIZE at a time sorted by _id, each page asked for
+    after the last _id of the page before (SORTED_PAGES). Memory grows with the number of hits and nothing else.
+
+    Elasticsearch sorts on _id where its indices.id_field_data.enabled allows it (the default of Elasticsearch 7, not
+    of 8): where it refuses, this fails with FetchLimitExceeded, saying why."""
+    found = ACTIONS[action][1].split('/')[-2]
+    hits, total, after = [], None, None
+    while True:
+        paged = dict(body, sort=[{'_id': 'asc'}], **({'search_after': [after]} if after is not None else {}))
+        try:
+            result = client.act(action, query={'from': 0, 'size': PAGE_SIZE}, body=paged, doing=doing, **(route or {}))
+        except KuzzleError as err:
+            if after is not None or err.status != 400:
+                raise
+            raise FetchLimitExceeded(doing, reason='more than %d %s match: Kuzzle does not page further with from/size '
+                                     '(limits.documentsFetchCount), has no scroll for them, and refused to sort them by _id (%s)'
+                                     % (FETCH_LIMIT, found, err.reason or 'Kuzzle answered %s %s: %s' % (
+                                         err.status, err.error_id, err.kuzzle_message))) from None
+        page = result.get('hits') or []
+        total = _total(result) if total is None else total
+        if page and after is not None and not page[0]['_id'] > after:
+            raise KuzzleError(doing, reason='Kuzzle did not page the %s sorted by _id (its page after "%s" starts with "%s")'
+                              % (found, after, page[0]['_id']))
+        hits.extend(page)
+        if len(page) < PAGE_SIZE or len(hits) >= total:
+            if len(hits) < total:
+                raise KuzzleError(doing, reason='the %s sorted by _id ended after %d of their %d hits' % (found, len(hits), total))
+            return total, hits
+        after = page[-1]['_id']
 
 
 def read_many(client, kind, ids, doing=None):

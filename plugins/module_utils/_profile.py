@@ -29,7 +29,7 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _tags
-from ansible_collections.community.kuzzle.plugins.module_utils._report import changed_keys, plural, stored_view, summary
+from ansible_collections.community.kuzzle.plugins.module_utils._report import changed_keys, json_copy, plural, stored_view, summary
 from ansible_collections.community.kuzzle.plugins.module_utils._rights import compile_restrictions
 
 RESERVED_PROFILES = ('admin', 'default', 'anonymous')
@@ -207,7 +207,13 @@ def desired_profile(before, policies=None, purge_policies=True, rate_limit=None,
     its entry and unlisted roles stay. ``rate_limit`` None leaves the rate limit
     as is (0 for a new profile, Kuzzle's default), ``tags`` None the tags.
     """
-    after = copy.deepcopy(before) if before else {'policies': [], 'rateLimit': 0}
+    if not before:
+        after = {'policies': [], 'rateLimit': 0}
+    elif policies is not None and purge_policies:
+        # the stored policies are replaced below: copying them first would be wasted (most of a large plan's time)
+        after = json_copy(dict((key, value) for key, value in before.items() if key != 'policies'))
+    else:
+        after = json_copy(before)
     if policies is not None:
         if purge_policies:
             after['policies'] = normalize_policies(policies)

@@ -209,9 +209,17 @@ def covers(entries, entry):
     return any((controller, action, i, c) in entries for i in indexes for c in names)
 
 
+def _covered_by_another(entries, entry):
+    """covers(entries - {entry}, entry), without building that set for every entry (quadratic for a large profile)."""
+    controller, action, index, collection = entry
+    indexes = (index,) if index is None or index == ANY else (index, ANY)
+    names = (collection,) if collection is None or collection == ANY else (collection, ANY)
+    return any((controller, action, i, c) in entries for i in indexes for c in names if (i, c) != (index, collection))
+
+
 def _minimal(entries):
     entries = frozenset(entries)
-    return frozenset(e for e in entries if not covers(entries - frozenset([e]), e))
+    return frozenset(e for e in entries if not _covered_by_another(entries, e))
 
 
 def _policy_grants(controller, action, scope, restrictions):
@@ -229,14 +237,23 @@ def _policy_grants(controller, action, scope, restrictions):
     return grants
 
 
-def _grants(policies, roles, scopes):
+def _allowed_actions(controllers, scopes):
+    """[((controller, action), scope)] of the actions a role's ``controllers`` allow."""
+    return [(pair, scope) for pair, scope in scopes.items() if role_allows(controllers, pair[0], pair[1])]
+
+
+def _grants(policies, roles, scopes, allowed=None):
+    """``allowed``: a dict the caller keeps to remember each role's _allowed_actions between calls with the same
+    ``roles`` and ``scopes`` (a review of many profiles reads the same few roles again and again)."""
+    allowed = {} if allowed is None else allowed
     grants = []
     for policy in _policies(policies):
-        controllers = _role(roles, policy.get('roleId'))
+        role_id = policy.get('roleId')
+        if role_id not in allowed:
+            allowed[role_id] = _allowed_actions(_role(roles, role_id), scopes)
         restrictions = compile_restrictions(policy.get('restrictedTo'))
-        for (controller, action), scope in scopes.items():
-            if role_allows(controllers, controller, action):
-                grants.extend(_policy_grants(controller, action, scope, restrictions))
+        for (controller, action), scope in allowed[role_id]:
+            grants.extend(_policy_grants(controller, action, scope, restrictions))
     return grants
 
 
@@ -247,17 +264,18 @@ def _rights(grants):
     return Rights(allowed, unrestricted)
 
 
-def profile_rights(policies, roles, scopes):
+def profile_rights(policies, roles, scopes, allowed=None):
     """The :class:`Rights` of a profile's ``policies``, with ``roles`` (id -> controllers) and
-    ``scopes`` (:func:`action_scopes`). Raises :class:`UnknownRoleError` for a missing role."""
-    return _rights(_grants(policies, roles, scopes))
+    ``scopes`` (:func:`action_scopes`). Raises :class:`UnknownRoleError` for a missing role.
+    ``allowed``: see _grants."""
+    return _rights(_grants(policies, roles, scopes, allowed))
 
 
 def user_rights(profiles, roles, scopes):
     """The :class:`Rights` of a user, from the policies of each of its profiles."""
-    grants = []
+    grants, allowed = [], {}
     for policies in profiles:
-        grants.extend(_grants(policies, roles, scopes))
+        grants.extend(_grants(policies, roles, scopes, allowed))
     return _rights(grants)
 
 
@@ -410,9 +428,12 @@ def profiles_changes(before, after, roles_before, roles_after, scopes):
     after the change. A role missing from them grants nothing (Kuzzle refuses a profile whose role
     does not exist, so it only happens to a role the task is about to be refused for).
     """
+    # each role's allowed actions, worked out once per side: many profiles share a few roles
+    allowed = {id(roles_before): {}, id(roles_after): {}}
+
     def rights(policies, roles):
         known = dict((role_id, roles.get(role_id) or {}) for role_id in policy_role_ids(policies))
-        return profile_rights(policies, known, scopes)
+        return profile_rights(policies, known, scopes, allowed[id(roles)])
 
     changes = {}
     for profile_id in sorted(set(before) | set(after)):

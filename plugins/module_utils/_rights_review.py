@@ -115,13 +115,14 @@ def _uses(policies, role_ids):
     return bool(set(_rights.policy_role_ids(policies or [])) & set(role_ids))
 
 
-def security_review(module, client, definition, current, operations):
+def security_review(module, client, definition, current, operations, referred=None):
     """(changes, scopes) of a kuzzle_security plan: the profiles whose policies it changes (created, updated,
     deleted), and the stored profiles that keep their policies but use a role it updates.
 
     Reads only what the plan's reads did not hold: the profiles that use an updated role (one search, unless
     every profile was read), the roles those profiles use that were not read (one mGet), and the action list
-    (read once per task). Nothing for a plan that changes no policy and no role."""
+    (read once per task). Nothing for a plan that changes no policy and no role. ``referred``: {kind: {id: stored
+    _source}} that the task read besides ``current`` (the roles its reference check read), not read again."""
     role_ops = dict((op.id, op) for op in operations if op.kind == 'roles')
     updated_roles = sorted(op.id for op in role_ops.values() if op.action == 'update')
     before, after = {}, {}
@@ -150,6 +151,7 @@ def security_review(module, client, definition, current, operations):
         return None, None
     needed = set(i for side in (before, after) for policies in side.values() for i in _rights.policy_role_ids(policies))
     stored = dict((i, s) for i, s in current.get('roles', {}).items() if i in needed)
+    stored.update((i, s) for i, s in (referred or {}).get('roles', {}).items() if i in needed and i not in stored)
     unread = sorted(i for i in needed if i not in stored and (i not in role_ops or role_ops[i].action != 'create'))
     stored.update(_objects.require_all(client, 'roles', [], doing, read=unread))
     roles_before = controllers(stored)

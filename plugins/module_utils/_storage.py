@@ -41,6 +41,8 @@ FINAL_SETTINGS = ('number_of_shards', 'number_of_routing_shards', 'routing_parti
 FINAL_SETTING_PREFIXES = ('sort.',)
 PRIVATE_SETTINGS = ('uuid', 'creation_date', 'provided_name', 'version.created', 'version.upgraded',
                     'verified_before_close')
+# Settings Elasticsearch gives every new index itself (7.10 and later): an export leaves them out, as the private ones.
+ASSIGNED_SETTINGS = ('routing.allocation.include._tier_preference',)
 # Settings Elasticsearch changes only on a closed index (Kuzzle closes it for every settings change).
 STATIC_SETTINGS = ('codec', 'shard.check_on_startup', 'load_fixed_bitset_filters_eagerly', 'store.type',
                    'store.preload', 'mapping.coerce', 'mapping.ignore_malformed', 'queries.cache.enabled')
@@ -216,6 +218,23 @@ def export_collection(mapping_result):
     if not exported['properties']:
         del exported['properties']
     return exported
+
+
+def export_settings(settings_result):
+    """A ``collection:getSettings`` result as a definition carries it (kuzzle_storage applies it as it is): nested as
+    Elasticsearch answers it, without the private settings and those Elasticsearch gives every index itself."""
+    def kept(node, prefix):
+        out = {}
+        for key in node:
+            path, value = prefix + key, node[key]
+            if isinstance(value, dict):
+                value = kept(value, path + '.')
+                if value:
+                    out[key] = value
+            elif setting_kind(path) != 'private' and path not in ASSIGNED_SETTINGS:
+                out[key] = copy.deepcopy(value)
+        return out
+    return kept(settings_result or {}, '')
 
 
 # -- a collection: before, after, summary --------------------------------------------------------

@@ -32,7 +32,7 @@ __metaclass__ = type
 import copy
 
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import PredictedRefusal
-from ansible_collections.community.kuzzle.plugins.module_utils._report import plural, stored_view, summary
+from ansible_collections.community.kuzzle.plugins.module_utils._report import json_copy, plural, stored_view, summary
 
 STRATEGY = 'local'
 PASSWORD_SET = '(set)'          # placeholder: local credentials are created with a password
@@ -52,8 +52,8 @@ NOT_MANAGED = object()  # normalize_user(username=...): the task does not manage
 def deep_merge(base, changes):
     """``changes`` merged into ``base`` as an Elasticsearch partial update does: objects recursively."""
     if not isinstance(base, dict) or not isinstance(changes, dict):
-        return copy.deepcopy(changes)
-    merged = copy.deepcopy(base)
+        return json_copy(changes)
+    merged = json_copy(base)
     for key, value in changes.items():
         merged[key] = deep_merge(merged.get(key), value)
     return merged
@@ -79,7 +79,7 @@ def normalize_user(source, content_keys=(), username=NOT_MANAGED):
     content = stored_content(source)
     user = {
         'profileIds': normalize_profile_ids(source.get('profileIds')),
-        'content': dict((k, copy.deepcopy(content[k])) for k in content_keys if k in content),
+        'content': dict((k, json_copy(content[k])) for k in content_keys if k in content),
     }
     if username is not NOT_MANAGED:
         user['credentials'] = {STRATEGY: {'username': username}} if username is not None else {}
@@ -100,7 +100,7 @@ def desired_user(before, profile_ids=None, purge_profile_ids=True, content=None,
     or PASSWORD_SET / PASSWORD_CHANGED, the placeholder of what the write will do.
     ``before`` carries ``credentials`` exactly when the task manages them, and so does the result.
     """
-    after = copy.deepcopy(before) if before else {'profileIds': [], 'content': {}}
+    after = json_copy(before) if before else {'profileIds': [], 'content': {}}
     if profile_ids is not None:
         wanted = set(profile_ids)
         if not purge_profile_ids:

@@ -92,6 +92,9 @@ notes:
   - Kuzzle has no versions on mappings, so a change made by someone else between the read and the write of a task is
     merged by Elasticsearch, as any mapping update.
   - Deleting a collection deletes its documents; there is no undo. Check mode and C(--diff) show what would go.
+  - Several hosts may run the task at the same time on one Kuzzle. Kuzzle creates a collection that another client
+    created meanwhile as an update (so two hosts may both report the creation); a collection another client deleted
+    between the read and the write leaves the task C(ok) and unchanged.
 seealso:
   - module: community.kuzzle.kuzzle_index
   - module: community.kuzzle.kuzzle_storage
@@ -285,8 +288,12 @@ def main():
             result.update(changed=before != after, msg=msg + ('; %s' % note if note else ''), collection=after)
             if module._diff:
                 result['diff'] = _report.build_diff('collection', subject, before, after)
-            if result['changed'] and not module.check_mode:
-                _collections.write_collection(client, index, name, before, after, result['requests'])
+            if result['changed'] and not module.check_mode and not _collections.write_collection(
+                    client, index, name, before, after, result['requests']):
+                # deleted by another client since the read: the state asked, nothing changed here
+                result.update(changed=False, msg='collection %s absent (deleted by another client meanwhile)' % subject)
+                if module._diff:
+                    result['diff'] = _report.build_diff('collection', subject, {}, {})
     except KuzzleError as err:
         failure = err
     if failure:  # outside the except block: see fail_kuzzle

@@ -47,6 +47,11 @@ options:
     type: str
     choices: [present, absent]
     default: present
+notes:
+  - Several hosts of a play (or several plays) may run the task at the same time on one Kuzzle. When another client
+    creates (or deletes) the index between the task's read and its write, Kuzzle refuses the write (412
+    C(services.storage.index_already_exists), or C(services.storage.unknown_index)); the task is then C(ok) and
+    unchanged, and its RV(msg) says that another client did it.
 seealso:
   - module: community.kuzzle.kuzzle_collection
   - module: community.kuzzle.kuzzle_storage
@@ -131,15 +136,21 @@ def main():
     failure = None
     try:
         with kuzzle_client(module) as client:
-            exists = client.act('index:exists', index=name)
-            before = {'collections': _collections.list_collections(client, name)} if exists else {}
+            collections = _collections.list_collections_if_any(client, name) if client.act('index:exists', index=name) else None
+            exists = collections is not None
+            before = {'collections': collections} if exists else {}
             after = (before or {'collections': []}) if wanted else {}
             result.update(changed=before != after, index=after,
                           msg=_storage.summarize_index(name, exists, wanted, before.get('collections', ())))
             if module._diff:
                 result['diff'] = _report.build_diff('index', name, before, after)
-            if result['changed'] and not module.check_mode:
-                client.act('index:create' if wanted else 'index:delete', index=name)
+            if result['changed'] and not module.check_mode and not _collections.write_index(client, name, wanted):
+                # another client (a fork of the same play, another node) did it since the read: nothing changed here
+                now = {'collections': _collections.list_collections_if_any(client, name) or []} if wanted else {}
+                result.update(changed=False, index=now, msg='index %s %s (%s by another client meanwhile)' % (
+                    name, 'present' if wanted else 'absent', 'created' if wanted else 'deleted'))
+                if module._diff:
+                    result['diff'] = _report.build_diff('index', name, now, now)
     except KuzzleError as err:
         failure = err
     if failure:  # outside the except block: see fail_kuzzle

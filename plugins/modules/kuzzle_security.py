@@ -16,7 +16,9 @@ description:
     M(community.kuzzle.kuzzle_security_info)'s output) and makes Kuzzle hold it, in one task.
   - Reads everything it needs in as few requests as Kuzzle allows (one search per kind and per 1,000 ids),
     whatever the number of objects (past Kuzzle's C(limits.documentsFetchCount), users and profiles are read with a
-    scroll; Kuzzle has no scroll for roles, so more than 10,000 roles fail clearly),
+    scroll, and roles, which have no scroll, in pages sorted by identifier with Elasticsearch's C(search_after); an
+    Elasticsearch that refuses to sort on C(_id), as version 8 does by default, makes more than 10,000 roles fail
+    clearly),
     decides object by object with the same comparison as the single-object modules
     (M(community.kuzzle.kuzzle_role), M(community.kuzzle.kuzzle_profile), M(community.kuzzle.kuzzle_user)),
     and writes only what differs, roles first, then profiles, then users; deletions go in reverse order.
@@ -285,7 +287,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._connection impor
 )
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import UNKNOWN, KuzzleError, PredictedRefusal
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES, id_problems
-from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _bulk_write, _objects, _report, _rights_review, _role, _user
+from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report, _role, _user
 
 IN_USE = {'roles': 'security.role.in_use', 'profiles': 'security.profile.in_use'}
 
@@ -374,16 +376,21 @@ def user_extras(module, client, definition, current):
     return {'users': extras}, problems
 
 
-def reference_problems(module, client, definition, current, operations):
+def reference_problems(module, client, definition, current, operations, canonical=None, read=None):
     """Why the plan cannot be applied: an object would refer to one that will not exist, an object to delete
-    is still used by one that stays, or a role has rights Kuzzle would refuse."""
+    is still used by one that stays, or a role has rights Kuzzle would refuse. ``canonical``: what plan() made;
+    ``read``: a dict that receives {kind: {id: stored _source}} of the referred objects read here (the rights
+    review needs the same roles)."""
     problems = []
-    dangling, to_check = _bulk.unresolved_references(_bulk.final_state(definition, current, operations), module.params['purge'], operations)
+    state = _bulk.final_state(definition, current, operations, canonical=canonical)
+    dangling, to_check = _bulk.unresolved_references(state, module.params['purge'], operations)
     for kind, refs in sorted(dangling.items()):
         problems.extend('%s "%s" is used by %s, but the definition neither keeps nor defines it' % (
             KIND_NAMES[kind], ref, ', '.join('%s "%s"' % (KIND_NAMES[k], i) for k, i in users)) for ref, users in sorted(refs.items()))
     for kind, ids in sorted(to_check.items()):
         found = _objects.read_many(client, kind, sorted(ids), doing='check the %s the definition refers to' % kind)
+        if read is not None:
+            read.setdefault(kind, {}).update(found)
         problems.extend('%s "%s" is used by the definition but neither exists nor is defined' % (KIND_NAMES[kind], ref)
                         for ref in sorted(ids) if ref not in found)
     for kind, ids in sorted(_bulk.deleted_ids(operations).items()):
@@ -442,6 +449,11 @@ def apply_plan(module, client, definition, operations):
     (as admin:loadSecurities does), when the task waits for it or when more writes follow (Kuzzle checks with
     a search that a deleted object is no longer used). Where Kuzzle has no security:refresh (1.x), every
     write waits, as the task asks."""
+    if not operations:
+        return
+    # imported here: a task with nothing to write needs neither the pool nor its imports (concurrent.futures)
+    from ansible_collections.community.kuzzle.plugins.module_utils import _bulk_write
+
     batched = client.supports('security_refresh')
 
     def query(op):
@@ -488,8 +500,8 @@ def main():
         refresh=dict(type='str', default='wait_for', choices=['wait_for', 'false']),
         parallel_writes=dict(type='int', default=4),
     )
-    # no_log=True here only keeps the invocation (which may hold user passwords) out of the system log;
-    # the passwords themselves are masked in every output below
+    # no_log=True here only keeps the invocation (which may hold user passwords) out of the system log (KuzzleModule
+    # sees to it, whatever the task's no_log); the passwords themselves are masked in every output below
     # the passwords are masked in any result as soon as the arguments are read, before anything can fail
     module = kuzzle_module(argument_spec, no_log=True, secrets=lambda params: user_passwords(params.get('users')))
     passwords = user_passwords(module.params['users'])
@@ -511,8 +523,9 @@ def main():
             excluded = _bulk.purge_excluded(definition, current, module.params['purge_exclude']) if module.params['purge'] else {}
             for kind, ids in excluded.items():
                 keep[kind] = list(keep.get(kind, ())) + ids
-            operations, unchanged = _bulk.plan(definition, current, module.params['purge'], extras=extras, keep=keep)
-            problems.extend(reference_problems(module, client, definition, current, operations))
+            canonical, referred = {}, {}
+            operations, unchanged = _bulk.plan(definition, current, module.params['purge'], extras=extras, keep=keep, canonical=canonical)
+            problems.extend(reference_problems(module, client, definition, current, operations, canonical, referred))
             if problems:
                 fail_before_writing(module, problems)
             counted = _bulk.counts(operations, unchanged)
@@ -525,7 +538,9 @@ def main():
                 result['diff'] = [{'prepared': _bulk.plan_summary(operations, counted)}] + [
                     _report.build_diff(KIND_NAMES[op.kind], op.id, op.before, op.after) for op in operations]
             result['rights'] = {}
-            _rights_review.report(module, result, *_rights_review.security_review(module, client, definition, current, operations))
+            if operations:  # imported only then: a task that writes nothing changes no right
+                from ansible_collections.community.kuzzle.plugins.module_utils import _rights_review
+                _rights_review.report(module, result, *_rights_review.security_review(module, client, definition, current, operations, referred))
             if not module.check_mode:
                 apply_plan(module, client, definition, operations)
     except KuzzleError as err:

@@ -49,6 +49,9 @@ options:
     type: dict
     required: true
 notes:
+  - Several hosts may run the task at the same time on one Kuzzle. An index without collections that another client
+    created between the read and the write is not a change of the task (nor a failure); collections are created as
+    M(community.kuzzle.kuzzle_collection) creates them.
   - Validation specifications are not part of this shape; M(community.kuzzle.kuzzle_collection) manages them.
   - When a write fails halfway (Kuzzle or Elasticsearch refusing something the module could not foresee), the task fails
     with RV(applied), the writes already made; running it again converges.
@@ -245,20 +248,32 @@ def public(operation):
     return dict((key, value) for key, value in operation.items() if key not in ('before', 'after'))
 
 
+def report(module, result, operations, counts):
+    result.update(changed=bool(operations), msg=summary(counts), counts=counts, operations=[public(op) for op in operations])
+    if module._diff:
+        result['diff'] = [_report.build_diff('collection' if 'collection' in op else 'index',
+                                             '%s/%s' % (op['index'], op['collection']) if 'collection' in op else op['index'],
+                                             op['before'], op['after']) for op in operations]
+
+
 def apply_plan(module, client, operations):
-    applied = []
+    """Write the operations, in order; the ones another client made first (an index created meanwhile), which are
+    then not changes of this task."""
+    applied, made_by_others = [], []
     failure = None
     try:
         for op in operations:
             if 'collection' in op:
                 _collections.write_collection(client, op['index'], op['collection'], op['before'], op['after'], [])
-            else:
-                client.act('index:create', index=op['index'])
+            elif not _collections.write_index(client, op['index'], True):
+                made_by_others.append(op)
+                continue
             applied.append(public(op))
     except KuzzleError as err:
         failure = err
     if failure:  # outside the except block: see fail_kuzzle
         fail_kuzzle(module, failure, changed=bool(applied), applied=applied)
+    return made_by_others
 
 
 def main():
@@ -272,14 +287,15 @@ def main():
             if refusals:
                 module.fail_json(msg='Nothing written: %s' % '; '.join(refusal.phrase() for refusal in refusals), changed=False,
                                  error_id=refusals[0].error_id, status=refusals[0].status)
-            result.update(changed=bool(operations), msg=summary(counts), counts=counts,
-                          operations=[public(op) for op in operations])
-            if module._diff:
-                result['diff'] = [_report.build_diff('collection' if 'collection' in op else 'index',
-                                                     '%s/%s' % (op['index'], op['collection']) if 'collection' in op else op['index'],
-                                                     op['before'], op['after']) for op in operations]
+            report(module, result, operations, counts)
             if operations and not module.check_mode:
-                apply_plan(module, client, operations)
+                made_by_others = apply_plan(module, client, operations)
+                if made_by_others:
+                    # another client (a fork of the same play, another node) created these indexes since the read:
+                    # the state the task wants, not a change of this task
+                    counts['indexes']['created'] -= len(made_by_others)
+                    counts['indexes']['unchanged'] += len(made_by_others)
+                    report(module, result, [op for op in operations if op not in made_by_others], counts)
     except KuzzleError as err:
         failure = err
     if failure:  # outside the except block: see fail_kuzzle

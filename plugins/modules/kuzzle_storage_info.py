@@ -18,8 +18,10 @@ description:
     an empty Kuzzle gives one that exports the same.
   - Kuzzle's own internal indexes are never listed (Kuzzle's C(index:list) leaves them out), nor are realtime collections.
   - Mappings are exported as Elasticsearch stores them (parameters at their default left out), without Kuzzle's
-    C(_kuzzle_info) field. Settings and validation specifications are not exported.
-  - Costs one request for the list of indexes, one per index for its collections and one per collection for its mapping.
+    C(_kuzzle_info) field. Validation specifications are not exported (M(community.kuzzle.kuzzle_collection) manages
+    them). Settings are exported with O(settings=true) only, since C(admin:loadMappings) does not take them.
+  - Costs one request for the list of indexes, one per index for its collections and one per collection for its mapping
+    (and one more for its settings with O(settings=true)).
 version_added: 0.2.0
 author:
   - community.kuzzle contributors (@ansible-collections)
@@ -35,6 +37,17 @@ options:
       - Not given, every public index is exported.
     type: list
     elements: str
+  settings:
+    description:
+      - "Export each collection's settings too, every collection then as C({mappings: ..., settings: ...}) (the shape of
+        the backend's C(app.import.mappings), which M(community.kuzzle.kuzzle_storage) takes, but Kuzzle's
+        C(admin:loadMappings) does not)."
+      - The settings are those Elasticsearch stores (values as strings), without the ones it sets itself and that no
+        definition can give (C(uuid), C(creation_date), C(provided_name), C(version)), nor
+        C(routing.allocation.include._tier_preference), which it gives every new index. They include
+        C(number_of_shards), which only a new collection can take.
+    type: bool
+    default: false
 seealso:
   - module: community.kuzzle.kuzzle_storage
 """
@@ -59,6 +72,13 @@ EXAMPLES = r"""
     indexes: [shop]
   delegate_to: localhost
   register: shop
+
+- name: With the settings of each collection (analysers, shards, replicas, refresh interval...)
+  community.kuzzle.kuzzle_storage_info:
+    indexes: [shop]
+    settings: true
+  delegate_to: localhost
+  register: shop_with_settings
 """
 
 RETURN = r"""
@@ -67,6 +87,7 @@ indexes:
     - "The indexes found, C({index: {collection: mapping}}), each mapping with C(dynamic), C(_meta),
       C(dynamic_templates) and C(properties) as stored (keys left out when Kuzzle has none); V({}) for an index
       without collections."
+    - "With O(settings=true), each collection is C({mappings: <that mapping>, settings: <its settings>})."
   returned: success
   type: dict
   sample:
@@ -108,20 +129,26 @@ from ansible_collections.community.kuzzle.plugins.module_utils._errors import Ku
 from ansible_collections.community.kuzzle.plugins.module_utils import _collections, _storage
 
 
-def export(client, indexes):
-    """{index: {collection: exported mapping}} (a collection deleted between the list and the read is left out)."""
+def export(client, indexes, settings=False):
+    """{index: {collection: exported mapping, or {mappings, settings} with ``settings``}} (a collection deleted
+    between the list and the read is left out)."""
     exported = {}
     for index in indexes:
         exported[index] = {}
         for collection in _collections.list_collections(client, index):
             mapping = _collections.read_mapping(client, index, collection)
-            if mapping is not None:
-                exported[index][collection] = _storage.export_collection(mapping)
+            if mapping is None:
+                continue
+            exported[index][collection] = _storage.export_collection(mapping)
+            if settings:
+                stored = client.act('collection:getSettings', index=index, collection=collection)
+                exported[index][collection] = {'mappings': exported[index][collection],
+                                               'settings': _storage.export_settings(stored)}
     return exported
 
 
 def main():
-    module = kuzzle_module(dict(indexes=dict(type='list', elements='str')))
+    module = kuzzle_module(dict(indexes=dict(type='list', elements='str'), settings=dict(type='bool', default=False)))
     asked = module.params['indexes']
     failure = None
     try:
@@ -133,7 +160,7 @@ def main():
                 order = list(dict.fromkeys(asked))
                 selected = [name for name in order if name in existing]
                 missing = [name for name in order if name not in existing]
-            exported = export(client, selected)
+            exported = export(client, selected, module.params['settings'])
     except KuzzleError as err:
         failure = err
     if failure:  # outside the except block: see fail_kuzzle

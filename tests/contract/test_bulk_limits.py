@@ -177,6 +177,24 @@ def test_search_roles_has_no_scroll(kuzzle):
     fails(kuzzle.api('GET', '/roles/_scroll/anything'), 404, 'network.http.url_not_found')
 
 
+def test_search_roles_pages_on_sorted_by_id_with_search_after(kuzzle):
+    # searchRoles passes a body's sort and search_after to Elasticsearch (roleRepository.searchRole, body without
+    # "controllers"): pages sorted by _id, each after the last _id of the one before, are not bound by from + size
+    prefix = kuzzle.uid('sorted')
+    roles = sorted(create_role(kuzzle, '%s-%d' % (prefix, index)) for index in range(5))
+    query = {'ids': {'values': roles}}
+    first = ok(kuzzle.api('POST', '/roles/_search', {'query': query, 'sort': [{'_id': 'asc'}]}, query={'size': 2}))
+    assert [h['_id'] for h in first['hits']] == roles[:2] and first['total'] == 5
+    second = ok(kuzzle.api('POST', '/roles/_search', {'query': query, 'sort': [{'_id': 'asc'}], 'search_after': [roles[1]]},
+                           query={'from': 0, 'size': 2}))
+    assert [h['_id'] for h in second['hits']] == roles[2:4] and second['total'] == 5  # the total counts every match
+    last = ok(kuzzle.api('POST', '/roles/_search', {'query': query, 'sort': [{'_id': 'asc'}], 'search_after': [roles[3]]}, query={'size': 2}))
+    assert [h['_id'] for h in last['hits']] == roles[4:]
+    error = fails(kuzzle.api('POST', '/roles/_search', {'query': query, 'sort': [{'_id': 'asc'}], 'search_after': [roles[1]]},
+                             query={'from': 1, 'size': 2}), 400, 'services.storage.unexpected_bad_request')
+    assert 'search_after' in error['message']
+
+
 def test_credentials_search_by_usernames(kuzzle):
     # searchUsersByCredentials has no scroll either; it can be asked for given usernames (the "username"
     # field, the plugin's document id), but not for given kuids (sortable only)

@@ -29,7 +29,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 sys.path.insert(0, os.path.join(REPO, 'tests', 'kuzzle'))
 
-from pytest_kuzzle import kuzzle  # noqa: E402,F401 pylint: disable=unused-import,wrong-import-position
+from pytest_kuzzle import fresh_kuzzle, kuzzle  # noqa: E402,F401 pylint: disable=unused-import,wrong-import-position
 
 ADMIN = 'ansible-admin'
 # the ansible-core that runs the playbooks: the one of this venv (scripts/test-all runs the oldest and the newest)
@@ -203,7 +203,6 @@ class Playbooks:
             timeout=300):
         """Run the tasks in one play over ``hosts`` (inventory names, all with the local connection), with ``forks``;
         ``timeout``: seconds the run may take (a run shared by many cases needs more)."""
-        self.count += 1
         play = {'name': 'test play', 'hosts': 'all', 'gather_facts': False, 'tasks': tasks}
         if roles:
             play['roles'] = roles
@@ -211,8 +210,16 @@ class Playbooks:
             module_defaults = {'group/community.kuzzle.kuzzle': self.connection()}
         if module_defaults:
             play['module_defaults'] = module_defaults
-        playbook = self.tmp_path / ('play%d.yml' % self.count)
+        playbook = self.tmp_path / ('play%d.yml' % (self.count + 1))  # the number run_file gives this run
         playbook.write_text(json.dumps([play], indent=2))  # JSON is YAML
+        return self.run_file(str(playbook), check=check, diff=diff, verbosity=verbosity, env=env, hosts=hosts, forks=forks,
+                             timeout=timeout)
+
+    def run_file(self, playbook, check=False, diff=False, verbosity=0, env=None, hosts=('localhost',), forks=None, timeout=300,
+                 extra_vars=None):
+        """Run a playbook file as it is (a documented example, for instance); ``env``: variables added to the
+        environment of ansible-playbook, whose own KUZZLE_* variables are removed; ``extra_vars``: a dict for -e."""
+        self.count += 1
         record = self.tmp_path / ('results%d.jsonl' % self.count)
         run_env = dict((k, v) for k, v in os.environ.items() if not k.startswith('KUZZLE_'))
         run_env.update({
@@ -227,7 +234,11 @@ class Playbooks:
             'RECORD_RESULTS_FILE': str(record),
         })
         run_env.update(env or {})
-        cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', ','.join(hosts) + ',', '-c', 'local', str(playbook)]
+        cmd = [os.path.join(os.path.dirname(sys.executable), 'ansible-playbook'), '-i', ','.join(hosts) + ',', '-c', 'local', playbook]
+        if extra_vars:
+            extra = self.tmp_path / ('extra%d.json' % self.count)
+            extra.write_text(json.dumps(extra_vars))
+            cmd.extend(['-e', '@' + str(extra)])
         if forks:
             cmd.extend(['-f', str(forks)])
         if check:

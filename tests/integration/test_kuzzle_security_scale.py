@@ -136,3 +136,42 @@ def test_more_users_than_kuzzle_pages_through_converge(playbooks, own_kuzzle):
     again = playbooks.run([converge(users=wanted, purge=True)], module_defaults=target, timeout=900)
     assert again.rc == 0, again.output
     assert again.result('converge')['changed'] is False
+
+
+def test_more_roles_than_kuzzle_pages_through_converge(playbooks, own_kuzzle):
+    """FETCH_LIMIT + 300 roles: searchRoles has no scroll, so past its from/size window the roles are read sorted by
+    _id, each page after the last _id of the one before (search_after); 300 purged in two mDelete requests, some
+    updated and created; then nothing to do, and kuzzle_role_info lists every role."""
+    server, target = own_kuzzle
+    # every role this Kuzzle holds before is kept (the first test's, used by its profiles); the reserved ones are never purged
+    status, body = server.api('POST', '/roles/_search', body={}, query={'size': 1000})
+    assert status == 200, body
+    others = dict((hit['_id'], dict({'controllers': hit['_source']['controllers']}, **(
+        {'tags': hit['_source']['tags']} if hit['_source'].get('tags') else {})))
+        for hit in body['result']['hits'] if hit['_id'] not in ('admin', 'default', 'anonymous'))
+    total = FETCH_LIMIT + 300
+    seeded = dict(('big%05d' % i, {'controllers': {'document': {'actions': {'get': True}}}}) for i in range(total))
+    names = sorted(seeded)
+    for start in range(0, total, 1000):
+        load(server, roles=dict((role, seeded[role]) for role in names[start:start + 1000]))
+    assert count(server, 'roles') == total + len(others) + 3
+    wanted = dict((role, body) for role, body in seeded.items() if int(role[3:]) < FETCH_LIMIT)
+    for i in range(0, FETCH_LIMIT, 1000):
+        wanted['big%05d' % i] = {'controllers': {'document': {'actions': {'get': True, 'search': True}}}}
+    wanted.update(('new%02d' % i, {'controllers': {'auth': {'actions': {'getCurrentUser': True}}}}) for i in range(5))
+    wanted.update(others)
+    mark = server.mark()
+    run = playbooks.run([converge(roles=wanted, purge=True)], module_defaults=target, timeout=900)
+    assert run.rc == 0, run.output
+    result = run.result('converge')
+    assert result['counts'] == {'roles': {'created': 5, 'updated': 10, 'deleted': 300, 'unchanged': FETCH_LIMIT - 10 + len(others)}}
+    assert len([w for w in server.writes_since(mark) if w['method'] == 'delete' and w['index'] == '%kuzzle.roles']) == 300
+    assert count(server, 'roles') == FETCH_LIMIT + 5 + len(others) + 3
+    assert server.api('GET', '/roles/big%05d' % (FETCH_LIMIT + 1))[0] == 404 and server.api('GET', '/roles/big%05d' % (FETCH_LIMIT - 1))[0] == 200
+    assert server.api('GET', '/roles/big01000')[1]['result']['_source']['controllers']['document']['actions']['search'] is True
+
+    again = playbooks.run([converge(roles=wanted, purge=True),
+                           {'name': 'every role', 'community.kuzzle.kuzzle_role_info': {}}], module_defaults=target, timeout=900)
+    assert again.rc == 0, again.output
+    assert again.result('converge')['changed'] is False
+    assert len(again.result('every role')['roles']) == FETCH_LIMIT + 5 + len(others) + 3

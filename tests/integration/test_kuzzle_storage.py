@@ -79,6 +79,40 @@ def test_apply_then_again_then_export_applies_unchanged(playbooks, kuzzle, uid):
     assert kuzzle.writes_since(mark) == []
 
 
+def test_an_export_with_settings_applies_unchanged_and_copies_to_an_empty_kuzzle(playbooks, kuzzle, fresh_kuzzle,
+                                                                                 make_playbooks, tmp_path, uid):
+    prefix = prefix_of(uid)
+    analysis = {'analyzer': {'folded': {'type': 'custom', 'tokenizer': 'standard', 'filter': ['lowercase', 'asciifolding']}}}
+    wanted = {prefix + '-tuned': {
+        'articles': {'mappings': {'dynamic': 'false', 'properties': {'title': {'type': 'text', 'analyzer': 'folded'}}},
+                     'settings': {'number_of_shards': 2, 'number_of_replicas': 0, 'refresh_interval': '5s', 'analysis': analysis}},
+        'plain': {'dynamic': 'strict'}}}
+    run = playbooks.run([task('apply', indexes=wanted),
+                         dict(task('export', module=INFO, indexes=sorted(wanted), settings=True), register='exported')])
+    assert run.rc == 0, run.output
+    exported = run.result('export')['indexes']
+    assert exported[prefix + '-tuned'] == {
+        'articles': {'mappings': wanted[prefix + '-tuned']['articles']['mappings'],
+                     'settings': {'number_of_shards': '2', 'number_of_replicas': '0', 'refresh_interval': '5s', 'analysis': analysis}},
+        'plain': {'mappings': {'dynamic': 'strict'}, 'settings': {'number_of_shards': '1', 'number_of_replicas': '1'}}}
+    mark = kuzzle.mark()
+    same = playbooks.run([task('apply the export', indexes=exported)])
+    assert same.rc == 0 and same.result('apply the export')['changed'] is False, same.output
+    assert kuzzle.writes_since(mark) == []
+
+    # a Kuzzle of this file's own, with nothing in it yet (anonymous may do everything there)
+    (tmp_path / 'empty').mkdir()
+    empty = make_playbooks(tmp_path / 'empty', fresh_kuzzle)
+    copy = empty.run([task('apply to empty', indexes=exported),
+                      dict(task('export the copy', module=INFO, settings=True), register='copy'),
+                      task('apply again', indexes=exported)],
+                     module_defaults={'group/community.kuzzle.kuzzle': {'url': fresh_kuzzle.url}})
+    assert copy.rc == 0, copy.output
+    assert copy.result('apply to empty')['msg'] == 'indexes: 1 created; collections: 2 created'
+    assert copy.result('export the copy')['indexes'] == exported
+    assert copy.result('apply again')['changed'] is False
+
+
 def test_a_load_mappings_file_applies_unchanged(playbooks, admin, kuzzle, uid):
     prefix = prefix_of(uid)
     body = definition(prefix)

@@ -11,7 +11,7 @@ MAX_RESULT_WINDOW = 10000  # index.max_result_window default
 
 # Keys of a search body that the stand-in honours or can safely ignore (they do not change
 # which documents match or in what order).
-_SEARCH_KEYS = {'query', 'from', 'size', 'sort', 'track_total_hits', '_source', 'timeout',
+_SEARCH_KEYS = {'query', 'from', 'size', 'sort', 'search_after', 'track_total_hits', '_source', 'timeout',
                 'version', 'seq_no_primary_term', 'stored_fields', 'explain', 'min_score'}
 
 _UNITS = {'nanos': 1e-9, 'micros': 1e-6, 'ms': 1e-3, 's': 1, 'm': 60, 'h': 3600, 'd': 86400}
@@ -92,6 +92,33 @@ def sort_hits(hits, sort):
         missing = [h for h in hits if _key(h, field, order)[0] == 1]
         present.sort(key=lambda h, f=field, o=order: _key(h, f, o), reverse=order == 'desc')
         hits[:] = present + missing
+
+
+def after(hits, body, start):
+    """The hits that sort after ``body['search_after']`` (ES: one value per sort field, from 0 only); ``hits``
+    are sorted already. Fields of the sort that are _score or _doc are not supported."""
+    values, specs = body['search_after'], _sort_specs(body.get('sort') or [])
+    if not specs:
+        raise es_errors.bad_request('Sort must contain at least one field.', 'search_phase_execution_exception')
+    if start > 0:
+        raise es_errors.bad_request('`from` parameter must be set to 0 when `search_after` is used.',
+                                    'search_phase_execution_exception')
+    if not isinstance(values, list) or len(values) != len(specs):
+        raise es_errors.bad_request('search_after has %d value(s) but sort has %d.' % (
+            len(values) if isinstance(values, list) else 0, len(specs)), 'illegal_argument_exception')
+    if any(field in ('_score', '_doc') for field, _order in specs):
+        raise es_errors.unsupported('search_after with a _score or _doc sort')
+    wanted = [_typed(value) for value in values]
+
+    def later(hit_):
+        for (field, order), value in zip(specs, wanted):
+            key = _key(hit_, field, order)
+            if key[0] == 1:
+                return True  # a missing value sorts last
+            if key[1:] != value:
+                return key[1:] > value if order == 'asc' else key[1:] < value
+        return False
+    return [h for h in hits if later(h)]
 
 
 def hit(index_name, doc_id, source, with_source=True):

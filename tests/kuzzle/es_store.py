@@ -392,9 +392,14 @@ class Store:
             start, size = es_search.window(body, params)
             hits = self._matches(names, body, params)
             with_source = params.get('_source', body.get('_source')) not in ('false', False)
+            total = len(hits)  # every match, as ES counts them, search_after or not
+            if body.get('search_after') is not None:
+                if params.get('scroll'):
+                    raise es_errors.bad_request('`search_after` cannot be used in a scroll context.', 'search_phase_execution_exception')
+                hits = es_search.after(hits, body, start)
             if params.get('scroll'):
                 return self.scrolls.open(hits[start:], size, es_search.parse_duration(params['scroll']), with_source)
-            return es_search.response(hits[start:start + size], len(hits), with_source)
+            return es_search.response(hits[start:start + size], total, with_source)
 
     def scroll(self, scroll_id, keep_alive=None):
         with self.lock:

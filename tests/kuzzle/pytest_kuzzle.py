@@ -14,8 +14,9 @@ tests that need it should call ``kuzzle.require_write_log()``, which skips them.
 
 Cluster. With ``KUZZLE_SERVE_NODES=N`` the ``kuzzle`` fixture starts ``serve --nodes N`` instead (N
 Kuzzle nodes behind a round-robin proxy: ``kuzzle.url`` is the proxy, so consecutive requests land
-on different nodes); the session fixture ``kuzzle_cluster`` always starts ``serve --nodes 2``. Both
-give ``.nodes``: one KuzzleServer per node, on that node's own address (same write log; a token
+on different nodes); the session fixture ``kuzzle_cluster`` always starts ``serve --nodes 2``. The module
+fixture ``fresh_kuzzle`` serves a Kuzzle of the test file's own, with no admin yet (KUZZLE_SERVE_NODES nodes, as
+``kuzzle``), for tests that start from an empty Kuzzle. All give ``.nodes``: one KuzzleServer per node, on that node's own address (same write log; a token
 set on the main object is not copied).
 
 Isolation. All tests of a session share one server, and a fresh Kuzzle lets anonymous do
@@ -146,6 +147,11 @@ class KuzzleServer:
         return self.token
 
 
+def serve_nodes():
+    """KUZZLE_SERVE_NODES as a number of nodes (0: one Kuzzle, no proxy)."""
+    return int(os.environ.get('KUZZLE_SERVE_NODES') or 0)
+
+
 def _served(tmp_path_factory, nodes):
     proc, url, write_log = start_serve(str(tmp_path_factory.mktemp('kuzzle')), nodes=nodes)
     try:
@@ -161,7 +167,15 @@ def kuzzle(tmp_path_factory):
     if external:
         yield KuzzleServer(external)
         return
-    yield from _served(tmp_path_factory, int(os.environ.get('KUZZLE_SERVE_NODES') or 0))
+    yield from _served(tmp_path_factory, serve_nodes())
+
+
+@pytest.fixture(scope='module')
+def fresh_kuzzle(tmp_path_factory):
+    """A Kuzzle of this test file's own, started empty (no admin: anonymous may do everything), with its write
+    log; a cluster of KUZZLE_SERVE_NODES nodes like ``kuzzle``. Served even when KUZZLE_URL is set, since a shared
+    server has its admin already."""
+    yield from _served(tmp_path_factory, serve_nodes())
 
 
 @pytest.fixture(scope='session')

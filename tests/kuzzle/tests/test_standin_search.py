@@ -88,6 +88,27 @@ def test_sort(es, alias):
     assert [h['_id'] for h in body['hits']['hits']] == ['p1', 'p3', 'p2', 'p4']
 
 
+def test_search_after_pages_past_the_result_window(es, alias):
+    """ES's search_after: the hits sorting after the values given (one per sort field), from 0 only; the total
+    still counts every match."""
+    def page(body, suffix='?size=2'):
+        status, answer = es('POST', f'/{alias}/_search{suffix}', body)
+        assert status == 200, answer
+        return answer['hits']['total']['value'], [h['_id'] for h in answer['hits']['hits']]
+    assert page({'sort': [{'_id': 'asc'}]}) == (4, ['p1', 'p2'])
+    assert page({'sort': [{'_id': 'asc'}], 'search_after': ['p2']}) == (4, ['p3', 'p4'])
+    assert page({'sort': [{'_id': 'asc'}], 'search_after': ['p4']}) == (4, [])
+    assert page({'sort': [{'_id': 'desc'}], 'search_after': ['p3']}) == (4, ['p2', 'p1'])
+    assert page({'query': {'terms': {'policies.roleId': ['r1', 'r2']}}, 'sort': ['_id'], 'search_after': ['p1']}) == (3, ['p2', 'p3'])
+    assert page({'sort': [{'rateLimit': 'desc'}, '_id'], 'search_after': [5, 'p1']}, '?size=9') == (4, ['p2', 'p3', 'p4'])
+    for body, suffix, words in (({'search_after': ['p1']}, '', 'Sort must contain'),
+                                ({'sort': ['_id'], 'search_after': ['p1']}, '?from=1', '`from` parameter must be set to 0'),
+                                ({'sort': ['_id'], 'search_after': ['p1', 2]}, '', 'search_after has 2 value(s)'),
+                                ({'sort': ['_id'], 'search_after': ['p1']}, '?scroll=5s', 'scroll context')):
+        status, answer = es('POST', f'/{alias}/_search{suffix}', body)
+        assert status == 400 and words in answer['error']['reason'], answer
+
+
 def test_scroll(es, alias):
     status, body = es('POST', f'/{alias}/_search?scroll=5s&size=3', {'query': {'match_all': {}}, 'sort': ['_id']})
     assert status == 200 and body['hits']['total']['value'] == 4

@@ -155,6 +155,22 @@ def test_references_that_will_not_resolve():
     assert _bulk.deleted_ids(operations) == {}
 
 
+def test_final_state_reuses_the_canonical_forms_the_plan_made():
+    """What plan() compared is what final_state() would make again: the same state either way, and only the kinds
+    whose canonical form does not depend on the definition's body (not users: their content keys) are reused."""
+    definition = {'roles': {'r': {'controllers': {'document': {'actions': {'get': True}}}}},
+                  'profiles': {'p': {'policies': [{'roleId': 'r', 'restrictedTo': [{'index': 'i', 'collections': ['b', 'a']}]}]},
+                               'q': {'policies': [{'roleId': 'r'}]}},
+                  'users': {'u': {'content': {'profileIds': ['p'], 'name': 'x'}}}}
+    current = {'roles': {'r': {'controllers': {'document': {'actions': {'get': True}}}}, 'old': {'controllers': {}}},
+               'profiles': {'p': {'policies': [{'roleId': 'r', 'restrictedTo': [{'index': 'i', 'collections': ['a', 'b']}]}], 'rateLimit': 0}},
+               'users': {'u': {'profileIds': ['p'], 'name': 'y', 'other': 1}, 'v': {'profileIds': ['q']}}}
+    canonical = {}
+    operations, unused = _bulk.plan(definition, current, purge=True, canonical=canonical)
+    assert sorted(canonical) == ['profiles', 'roles'] and sorted(canonical['profiles']) == ['p'] and sorted(canonical['roles']) == ['r']
+    assert _bulk.final_state(definition, current, operations, canonical=canonical) == _bulk.final_state(definition, current, operations)
+
+
 def test_purge_excluded_names_the_stored_objects_a_pattern_or_id_keeps():
     role = {'controllers': {'document': {'actions': {'get': True}}}}
     definition = {'roles': {'mine': role}, 'users': {}}

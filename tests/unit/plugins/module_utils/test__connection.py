@@ -102,6 +102,17 @@ def test_defaults():
     assert module.supports_check_mode is True
 
 
+@pytest.mark.parametrize('declared', [False, True])
+def test_a_module_declared_no_log_keeps_its_invocation_out_of_the_system_log(monkeypatch, declared):
+    """Ansible always sends the task's no_log (false unless the task sets it), which replaces the module's own
+    declaration before the invocation is logged: KuzzleModule keeps the declaration."""
+    logged = []
+    monkeypatch.setattr(basic.AnsibleModule, 'log', lambda self, msg, log_args=None: logged.append(msg))
+    module = make({'name': 'p1', '_ansible_no_log': False}, no_log=declared)
+    assert module.no_log is False  # the task's setting, as Ansible sets it
+    assert len(logged) == (0 if declared else 1)
+
+
 def test_module_options_and_constraints_are_kept():
     spec = dict(name=dict(type='str'), other=dict(type='str'))
     result = failing({'name': 'a', 'other': 'b'}, spec, mutually_exclusive=[['name', 'other']])

@@ -51,13 +51,67 @@ def test_search_with_a_limit_asks_for_no_more(mocked):
     assert json.loads(mocked.calls[0].request.body) == {'query': {'terms': {'profileIds': ['p']}}}
 
 
-def test_search_refuses_to_return_a_silent_subset(mocked, monkeypatch):
+def sorted_body(after=None, query=None):
+    body = dict({'query': query} if query else {}, sort=[{'_id': 'asc'}])
+    return dict(body, search_after=[after]) if after else body
+
+
+def test_roles_past_the_fetch_limit_are_read_in_pages_sorted_by_id(mocked, monkeypatch):
+    """searchRoles has no scroll: past the fetch limit the search starts again sorted by _id, each page asked for
+    after the last _id of the one before (search_after, from 0), until the total is read."""
+    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
+    monkeypatch.setattr(_objects, 'FETCH_LIMIT', 3)
+    mocked.add(responses.POST, URL + '/roles/_search?from=0&size=2', json=answer({'hits': hits(0, 2), 'total': 5}))
+    for start, count in ((0, 2), (2, 2), (4, 1)):
+        mocked.add(responses.POST, URL + '/roles/_search?from=0&size=2', json=answer({'hits': hits(start, count), 'total': 5}))
+    total, found = _objects.search(KuzzleClient(URL), 'roles', {'terms': {'tags': ['t']}}, doing='list roles')
+    assert total == 5 and [h['_id'] for h in found] == ['r%04d' % i for i in range(5)]
+    assert [json.loads(call.request.body) for call in mocked.calls[1:]] == [
+        sorted_body(None, {'terms': {'tags': ['t']}}), sorted_body('r0001', {'terms': {'tags': ['t']}}),
+        sorted_body('r0003', {'terms': {'tags': ['t']}})]
+
+
+@pytest.mark.parametrize('pages, reason', [
+    ([(0, 2), (2, 0)], 'the roles sorted by _id ended after 2 of their 5 hits'),
+    ([(0, 2), (0, 2)], 'Kuzzle did not page the roles sorted by _id (its page after "r0001" starts with "r0000")'),
+])
+def test_sorted_pages_that_do_not_add_up_fail(mocked, monkeypatch, pages, reason):
+    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
+    monkeypatch.setattr(_objects, 'FETCH_LIMIT', 3)
+    mocked.add(responses.POST, URL + '/roles/_search?from=0&size=2', json=answer({'hits': hits(0, 2), 'total': 5}))
+    for start, count in pages:
+        mocked.add(responses.POST, URL + '/roles/_search?from=0&size=2', json=answer({'hits': hits(start, count), 'total': 5}))
+    with pytest.raises(KuzzleError) as info:
+        _objects.search(KuzzleClient(URL), 'roles', doing='list roles')
+    assert str(info.value) == 'Could not list roles: ' + reason
+
+
+def test_roles_past_the_fetch_limit_fail_clearly_where_kuzzle_refuses_the_sort(mocked, monkeypatch):
+    """Elasticsearch 8 refuses to sort on _id by default (indices.id_field_data.enabled): say what and why,
+    never return a silent subset."""
     monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
     monkeypatch.setattr(_objects, 'FETCH_LIMIT', 3)
     mocked.add(responses.POST, URL + '/roles/_search?from=0&size=2', json=answer({'hits': hits(0, 2), 'total': 9}))
-    with pytest.raises(KuzzleError) as info:
+    error = {'id': 'services.storage.unexpected_bad_request', 'status': 400, 'message': 'Fielddata access on the _id field is disallowed'}
+    mocked.add(responses.POST, URL + '/roles/_search?from=0&size=2', status=400, json=answer(None, 400, error))
+    with pytest.raises(_objects.FetchLimitExceeded) as info:
+        _objects.search(KuzzleClient(URL), 'roles', doing='list roles')
+    assert str(info.value) == (
+        'Could not list roles: more than 3 roles match: Kuzzle does not page further with from/size (limits.documentsFetchCount), '
+        'has no scroll for them, and refused to sort them by _id (Kuzzle answered 400 services.storage.unexpected_bad_request: '
+        'Fielddata access on the _id field is disallowed)')
+
+
+def test_roles_past_the_fetch_limit_of_kuzzle_1_fail_at_the_first_page(mocked, monkeypatch):
+    """Kuzzle 1.x's searchRoles ignores its body: it cannot page sorted either."""
+    monkeypatch.setattr(_objects, 'PAGE_SIZE', 2)
+    monkeypatch.setattr(_objects, 'FETCH_LIMIT', 3)
+    one = {'status': 200, 'error': None, 'controller': 'security', 'action': 'searchRoles', 'result': {'hits': hits(0, 2), 'total': 9}}
+    mocked.add(responses.POST, URL + '/roles/_search?from=0&size=2', json=one)
+    with pytest.raises(_objects.FetchLimitExceeded) as info:
         _objects.search(KuzzleClient(URL), 'roles', doing='list roles')
     assert str(info.value).startswith('Could not list roles: more than 3 roles match')
+    assert len(mocked.calls) == 1
 
 
 def test_read_many_uses_an_ids_query_and_skips_missing(mocked):

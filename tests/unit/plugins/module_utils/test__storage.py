@@ -194,3 +194,21 @@ def test_index_summaries(existed, wanted, collections, words):
 def test_deleted_and_absent_collections():
     assert S.summarize_collection('s/o', {'mappings': {}}, {}) == 'collection s/o deleted, with its documents'
     assert S.summarize_collection('s/o', {}, {}) == 'collection s/o is absent'
+
+
+def test_exported_settings_are_those_a_definition_can_give_and_apply_as_no_change():
+    stored = {'number_of_shards': '2', 'number_of_replicas': '0', 'refresh_interval': '5s', 'uuid': 'u1',
+              'creation_date': '1700000000000', 'provided_name': '&shop.orders', 'version': {'created': '7172699'},
+              'routing': {'allocation': {'include': {'_tier_preference': 'data_content'}}},
+              'analysis': {'analyzer': {'folded': {'type': 'custom', 'tokenizer': 'standard',
+                                                   'filter': ['lowercase', 'asciifolding']}}}}
+    exported = S.export_settings(stored)
+    assert exported == {'number_of_shards': '2', 'number_of_replicas': '0', 'refresh_interval': '5s',
+                        'analysis': stored['analysis']}
+    definition = {'shop': {'orders': {'mappings': {'dynamic': 'false'}, 'settings': exported}}}
+    assert S.definition_problems(definition) == []
+    task = S.normalize_definition(definition)['shop']['orders']
+    flat = S.flatten_settings(task['settings'])
+    before = S.collection_before({'dynamic': 'false', 'properties': {}}, stored, sorted(flat))
+    assert S.collection_after(before, M.desired_mapping(task['mappings']), flat) == (before, [])
+    assert S.export_settings(None) == {}

@@ -227,6 +227,16 @@ def test_absent_and_already_absent(run_module, kuzzle_http):
     assert not failed and result['changed'] is False and result['msg'] == 'collection shop/orders is absent'
 
 
+def test_a_collection_another_client_deleted_meanwhile_is_ok(run_module, kuzzle_http):
+    add_mapping(kuzzle_http)
+    kuzzle_http.add(responses.DELETE, COLL, status=412, json=kuzzle_error(
+        'services.storage.unknown_collection', 412, 'Collection "orders" does not exist', action='delete'))
+    failed, result = run_module(kuzzle_collection.main, task(state='absent'), diff=True)
+    assert not failed and result['changed'] is False, result
+    assert result['msg'] == 'collection shop/orders absent (deleted by another client meanwhile)'
+    assert result['requests'] == [] and result['diff']['before'] == result['diff']['after'] == {}
+
+
 @pytest.mark.parametrize('options, problem', [
     (dict(index='Shop'), 'index "Shop": names must be lowercase'),
     (dict(mappings={'properties': {'a': {'type': 'keyword'}}, 'dynamc': 'false'}), 'key "dynamc" is not a mapping key'),
@@ -280,6 +290,49 @@ def test_index_deleted_names_its_collections(run_module, kuzzle_http):
         assert result['msg'] == 'index shop deleted, with collection orders and their documents'
         assert result['diff']['before'] == {'collections': ['orders']} and result['diff']['after'] == {}
         assert [c[0] for c in calls(kuzzle_http)] == ['GET', 'GET'] + ([] if check else ['DELETE'])
+
+
+def test_an_index_another_client_created_meanwhile_is_ok(run_module, kuzzle_http):
+    # the race of several forks creating one index: the loser's index:create is refused with Kuzzle's 412
+    kuzzle_http.add(responses.GET, URL + '/shop/_exists', json=answer(False, 'exists', 'index'))
+    kuzzle_http.add(responses.POST, URL + '/shop/_create', status=412, json=kuzzle_error(
+        'services.storage.index_already_exists', 412, 'A public index named "shop" already exists', action='create'))
+    kuzzle_http.add(responses.GET, URL + '/shop/_list', json=answer({'collections': [{'name': 'orders', 'type': 'stored'}]}, 'list'))
+    failed, result = run_module(kuzzle_index.main, dict(name='shop'), diff=True)
+    assert not failed, result
+    assert result['changed'] is False and result['msg'] == 'index shop present (created by another client meanwhile)'
+    assert result['index'] == {'collections': ['orders']} and result['diff']['before'] == result['diff']['after']
+    assert calls(kuzzle_http) == [('GET', '/shop/_exists'), ('POST', '/shop/_create'), ('GET', '/shop/_list')]
+
+
+def test_an_index_another_client_deleted_meanwhile_is_ok(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, URL + '/shop/_exists', json=answer(True, 'exists', 'index'))
+    kuzzle_http.add(responses.GET, URL + '/shop/_list', json=answer({'collections': []}, 'list'))
+    kuzzle_http.add(responses.DELETE, URL + '/shop', status=412, json=kuzzle_error(
+        'services.storage.unknown_index', 412, 'Index "shop" does not exist', action='delete'))
+    failed, result = run_module(kuzzle_index.main, dict(name='shop', state='absent'))
+    assert not failed and result['changed'] is False, result
+    assert result['msg'] == 'index shop absent (deleted by another client meanwhile)'
+
+
+def test_an_index_whose_collection_vanished_under_the_deletion_is_deleted_again(run_module, kuzzle_http):
+    # Elasticsearch's index_not_found for one collection (another client deleting it): one more index:delete decides
+    kuzzle_http.add(responses.GET, URL + '/shop/_exists', json=answer(True, 'exists', 'index'))
+    kuzzle_http.add(responses.GET, URL + '/shop/_list', json=answer({'collections': [{'name': 'orders', 'type': 'stored'}]}, 'list'))
+    kuzzle_http.add(responses.DELETE, URL + '/shop', status=412, json=kuzzle_error(
+        'services.storage.unknown_collection', 412, 'The collection "shop":"orders" does not exist.', action='delete'))
+    kuzzle_http.add(responses.DELETE, URL + '/shop', json=answer({'acknowledged': True}, 'delete', 'index'))
+    failed, result = run_module(kuzzle_index.main, dict(name='shop', state='absent'))
+    assert not failed and result['changed'] is True, result
+    assert [c[0] for c in calls(kuzzle_http)] == ['GET', 'GET', 'DELETE', 'DELETE']
+
+
+def test_other_refusals_of_index_create_still_fail(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, URL + '/shop/_exists', json=answer(False, 'exists', 'index'))
+    kuzzle_http.add(responses.POST, URL + '/shop/_create', status=403, json=kuzzle_error(
+        'security.rights.forbidden', 403, 'Forbidden action [shop/null/index/create]', action='create'))
+    failed, result = run_module(kuzzle_index.main, dict(name='shop'))
+    assert failed and result['error_id'] == 'security.rights.forbidden', result
 
 
 def test_the_internal_index_is_refused(run_module, kuzzle_http):

@@ -134,11 +134,13 @@ def test_a_write_whose_answer_was_lost_is_listed_apart_from_the_applied_ones(run
     kuzzle_http.add(responses.POST, URL + '/roles/_search?from=0&size=1000',
                     json=envelope({'hits': [{'_id': 'reader', '_source': {'controllers': {}}}], 'total': 1}))
     kuzzle_http.add(responses.GET, URL + '/_publicApi', json=envelope({'document': {'get': {}}}, action='publicApi'))
-    kuzzle_http.add(responses.POST, URL + '/roles/_mGet', json=envelope({'hits': [{'_id': 'reader', '_source': {'controllers': {}}}]}))
     kuzzle_http.add(responses.POST, URL + '/profiles/pa/_create?refresh=false', json=envelope({'_id': 'pa', '_source': {}}))
     kuzzle_http.add(responses.POST, URL + '/profiles/pb/_create?refresh=false', status=502, body='<html>Bad Gateway</html>')
     failed, result = run_module(kuzzle_security.main, dict(definition, token='t'))
     assert failed and result['changed'] is True and result['outcome'] == 'unknown'
+    # the rights review uses the role the reference check read: no second read of it
+    assert calls(kuzzle_http)[:3] == [('POST', '/profiles/_search?from=0&size=1000'), ('POST', '/roles/_search?from=0&size=1000'),
+                                      ('GET', '/_publicApi')]
     assert result['applied'] == [{'kind': 'profiles', 'id': 'pa', 'action': 'create'}]
     assert result['unknown'] == [{'kind': 'profiles', 'id': 'pb', 'action': 'create'}]
     assert result['msg'].endswith('(the change may or may not have been applied)')

@@ -124,6 +124,25 @@ def test_a_failed_write_says_what_was_applied(run_module, kuzzle_http):
                              'No handler for type [strin] declared on field [x]')
 
 
+def test_an_index_another_client_created_meanwhile_is_not_a_change(run_module, kuzzle_http):
+    # forks of one play converging one definition: the loser's index:create gets Kuzzle's 412
+    add_indexes(kuzzle_http, [])
+    kuzzle_http.add(responses.POST, URL + '/archive/_create', status=412, json=kuzzle_error(
+        'services.storage.index_already_exists', 412, 'A public index named "archive" already exists', action='create'))
+    kuzzle_http.add(responses.POST, URL + '/logs/_create', json=answer(None, 'create', 'index'))
+    failed, result = run_module(kuzzle_storage.main, dict(indexes={'archive': {}, 'logs': {}}), diff=True)
+    assert not failed, result
+    assert result['changed'] is True and result['msg'] == 'indexes: 1 created, 1 unchanged; collections: none'
+    assert result['operations'] == [{'index': 'logs', 'action': 'create', 'msg': 'index logs created'}]
+    assert [d['before_header'] for d in result['diff']] == ['index logs (absent)']
+    kuzzle_http.calls.reset()
+    kuzzle_http.replace(responses.POST, URL + '/logs/_create', status=412, json=kuzzle_error(
+        'services.storage.index_already_exists', 412, 'A public index named "logs" already exists', action='create'))
+    failed, result = run_module(kuzzle_storage.main, dict(indexes={'archive': {}, 'logs': {}}), diff=True)
+    assert not failed and result['changed'] is False and result['operations'] == [] and result['diff'] == [], result
+    assert result['msg'] == 'indexes: 2 unchanged; collections: none'
+
+
 def test_info_exports_the_load_mappings_shape(run_module, kuzzle_http):
     add_indexes(kuzzle_http, ['shop', 'empty'])
     add_collections(kuzzle_http, 'empty', [])
@@ -139,3 +158,17 @@ def test_info_exports_the_load_mappings_shape(run_module, kuzzle_http):
     assert not failed and result['indexes'] == {'empty': {}} and result['missing'] == ['nope']
     assert result['msg'] == '1 index, 0 collections, 1 missing: nope'
     assert calls(kuzzle_http) == [('GET', '/_list'), ('GET', '/empty/_list')]
+
+
+def test_info_exports_settings_when_asked(run_module, kuzzle_http):
+    add_indexes(kuzzle_http, ['shop'])
+    add_collections(kuzzle_http, 'shop', ['carts'])
+    add_mapping(kuzzle_http, 'shop', 'carts', {'dynamic': 'false'})
+    kuzzle_http.add(responses.GET, URL + '/shop/carts/_settings', json=answer(
+        {'number_of_shards': '1', 'number_of_replicas': '1', 'uuid': 'x', 'provided_name': '&shop.carts',
+         'routing': {'allocation': {'include': {'_tier_preference': 'data_content'}}}}, 'getSettings'))
+    failed, result = run_module(kuzzle_storage_info.main, dict(settings=True))
+    assert not failed, result
+    assert result['indexes'] == {'shop': {'carts': {'mappings': {'dynamic': 'false'},
+                                                    'settings': {'number_of_shards': '1', 'number_of_replicas': '1'}}}}
+    assert calls(kuzzle_http)[-1] == ('GET', '/shop/carts/_settings')
