@@ -131,7 +131,8 @@ class Writer:
             try:
                 send(action, query=self.query(op), body=request_body, doing=doing, **route)
             except KuzzleError as err:
-                if not n and not again and self.reconcile and _objects.raced(err, op.action) and self.settle(index, op):
+                made = _objects.raced(err, op.action if not n else None)
+                if made and not again and self.reconcile and self.settle(index, op, n > 0):
                     return
                 self.stop.set()
                 lost = err.outcome == UNKNOWN  # Kuzzle may or may not have applied it
@@ -144,9 +145,10 @@ class Writer:
                 return
         self.outcome.add(self.outcome.applied, index, op.as_dict())
 
-    def settle(self, index, op):
-        """After Kuzzle refused to create ``op``'s object as existing: False when it does not exist (the refusal
-        stands), else True once the object is found as asked or the update is sent (and recorded)."""
+    def settle(self, index, op, written=False):
+        """After Kuzzle refused to create ``op``'s object (or a user's credentials) as existing: False when it does not
+        exist (the refusal stands), else True once the object is found as asked or the update is sent (and recorded).
+        ``written``: the operation's first request (a user's update) was applied before the refusal."""
         try:
             redo = self.reconcile(op)
         except KuzzleError as err:
@@ -156,7 +158,7 @@ class Writer:
         if redo is False:
             return False
         if redo is None:
-            self.outcome.add(self.outcome.raced, index, op.as_dict())
+            self.outcome.add(self.outcome.applied if written else self.outcome.raced, index, op.as_dict())
             return True
         with self.outcome._lock:
             self.outcome.replaced[index] = redo

@@ -60,14 +60,14 @@ def run_object_task(module, client, kind, canonical_pair, converge, summarize, r
                 try:
                     outcome = converge(module, client, source, before, after)
                 except KuzzleError as err:
-                    action = 'create' if not before else 'delete' if not after else None
+                    action = 'create' if not before else 'delete' if not after else 'update'
                     if module.check_mode or not _objects.raced(err, action):
                         raise
                     refused = err
                 if refused is not None:  # another client created or deleted it since the read: decide again
                     source = _objects.read_object(client, kind, name)
                     again = canonical_pair(module, client, source)
-                    if again[0] == again[1] and (source is None) == (action == 'delete'):
+                    if again[0] == again[1]:
                         result.update(changed=False, msg='%s (%sd by another client meanwhile)' % (summarize(name, before, after), action))
                         outcome = {noun: _report.stored_view(source)}
                         if module._diff:

@@ -44,7 +44,11 @@ GONE = ('security.role.not_found', 'security.profile.not_found', 'security.user.
 
 
 def raced(err, action):
-    """Whether ``err``, the answer to a create or delete (``action``), may mean that another client did it first."""
+    """Whether ``err``, the answer to a create or delete (``action``) of an object, or to a createCredentials, may mean
+    that another client did it first. The credentials: another client's createUser made the user, which the task read
+    without credentials, then its credentials (passport-local's 412 "A strategy already exists", without an error id)."""
+    if err.kuzzle_action == 'createCredentials':
+        return err.status == 412 and err.error_id is None
     if action == 'create':
         return err.error_id in ALREADY_EXISTS
     return action == 'delete' and err.status == 404 and err.error_id in GONE

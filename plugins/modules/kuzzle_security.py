@@ -499,7 +499,7 @@ def settle(module, result, operations, unchanged, done):
     actual = []
     for index, op in enumerate(operations):
         if op.kind + '/' + op.id in raced:
-            unchanged[op.kind] += op.action == 'create'
+            unchanged[op.kind] += op.action != 'delete'
         else:
             actual.append(done.replaced.get(index, op))
     counted = _bulk.counts(actual, unchanged)

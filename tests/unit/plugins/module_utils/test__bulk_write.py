@@ -262,3 +262,20 @@ def test_ids_an_mdelete_did_not_delete_that_are_still_stored_fail_and_only_they_
     [error] = outcome.errors
     assert 'deleted 0, did not delete "p2" (' in str(error) and outcome.report() == ([], [])
     assert [entry['id'] for dummy, entry in outcome.raced] == ['p1']
+
+
+def test_credentials_another_client_created_meanwhile_are_read_again_after_kuzzle_refuses_ours(mocked):
+    """The plan read the user without credentials while another client's createUser was making them: passport-local
+    refuses createCredentials (412 without an error id); the user read again is as asked: nothing more is sent."""
+    client = KuzzleClient(URL, token='kauth-unit-test-token')
+    body = {'content': {'profileIds': ['default']}, 'credentials': {'local': {'username': 'ann', 'password': 'S3cret-ann'}}}
+    before = {'profileIds': ['default'], 'content': {}}
+    after = dict(before, credentials={'local': {'username': 'ann', 'password': '(set)'}})
+    op = Operation('users', 'ann', 'update', before, after, {})
+    mocked.add(responses.POST, URL + '/credentials/local/ann/_create?refresh=false', status=412, json=answer(
+        None, 412, {'status': 412, 'message': 'A strategy already exists for user "ann".'}, action='createCredentials'))
+    asked = []
+    w = _bulk_write.Writer(client, {'users': {'ann': body}}, lambda op: {'refresh': 'false'}, 1, reconcile=asked.append)
+    outcome = w.apply([op], lambda kind, last: None)
+    assert outcome.errors == [] and asked == [op] and outcome.report() == ([], [])
+    assert outcome.raced == [(0, {'kind': 'users', 'id': 'ann', 'action': 'update'})] and len(mocked.calls) == 1
