@@ -426,3 +426,21 @@ def test_a_user_another_client_deleted_meanwhile_is_absent_without_failure(run_m
     assert not failed, result
     assert result['changed'] is False and result['msg'].endswith('(deleted by another client meanwhile)') and result['user'] == {}
     assert calls(kuzzle_http)[-2:] == [('DELETE', '/users/u1?refresh=wait_for'), ('GET', '/users/u1')]
+
+
+def test_credentials_another_client_created_meanwhile_are_read_again_after_kuzzle_refuses_ours(run_module, kuzzle_http):
+    """The task read the user while another client's createUser had made it but not its credentials yet: passport-local
+    refuses our createCredentials (412 without an error id); read again, the user has the username asked."""
+    add_user(kuzzle_http)
+    add_username(kuzzle_http, None)
+    kuzzle_http.add(responses.POST, CREDENTIALS + '/_validate', json=envelope(True, action='validateCredentials'))
+    kuzzle_http.add(responses.POST, CREDENTIALS + '/_create?refresh=wait_for', status=412, json=envelope(None, 412, {
+        'status': 412, 'message': 'A strategy already exists for user "u1".'}, action='createCredentials'))
+    add_user(kuzzle_http)
+    add_username(kuzzle_http, 'al')
+    failed, result = run_module(kuzzle_user.main, dict(name='u1', credentials={'username': 'al', 'password': PASSWORD}))
+    assert not failed, result
+    assert result['changed'] is False and result['msg'] == ('user u1: local credentials created for username al '
+                                                            '(updated by another client meanwhile)')
+    assert calls(kuzzle_http)[-2:] == [('GET', '/users/u1'), ('GET', '/credentials/local/u1')]
+    assert not leaks(result)
