@@ -36,6 +36,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects
@@ -43,6 +44,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._errors import UN
 
 DEFAULT_WRITE_LIMIT = 200  # limits.documentsWriteCount of Kuzzle's default configuration (lib/config/default.config.ts)
 MDELETE = {'roles': 'security:mDeleteRoles', 'profiles': 'security:mDeleteProfiles', 'users': 'security:mDeleteUsers'}
+GONE_WAIT = 0.2  # seconds before the ids an mDelete* did not delete are read again a second time
 SHOWN_IDS = 10  # ids named in a message about a chunk
 
 
@@ -212,7 +214,11 @@ class Writer:
         if not ids or self.present is None:
             return set(ids)
         try:
-            return set(self.present(kind, ids))
+            left = set(self.present(kind, ids))
+            if left:  # another client may be deleting them still (a user: credentials first, then the user)
+                time.sleep(GONE_WAIT)
+                left = set(self.present(kind, sorted(left)))
+            return left
         except KuzzleError:
             return set(ids)  # the refusal stands as Kuzzle gave it
 

@@ -26,10 +26,14 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.community.kuzzle.plugins.module_utils._connection import fail_kuzzle
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _rights_review
+
+DELETE_WAIT = 0.2  # seconds: another client's deleteUser, past the credentials, removes the user within that time
 
 
 def run_object_task(module, client, kind, canonical_pair, converge, summarize, rights=False):
@@ -65,6 +69,8 @@ def run_object_task(module, client, kind, canonical_pair, converge, summarize, r
                         raise
                     refused = err
                 if refused is not None:  # another client created or deleted it since the read: decide again
+                    if refused.error_id == _objects.CREDENTIALS_GONE:
+                        time.sleep(DELETE_WAIT)  # the other deleteUser removed the credentials; the user goes next
                     source = _objects.read_object(client, kind, name)
                     again = canonical_pair(module, client, source)
                     if again[0] == again[1]:

@@ -36,10 +36,13 @@ ROLE_NOT_FOUND = 'security.role.not_found'
 # services.storage.document_already_exists, 400), of a user (security.user.already_exists, 412, or, when the other
 # client also created its credentials before Kuzzle checked them, security.credentials.database_inconsistency, 500:
 # lib/api/controllers/securityController.ts _persistUser); the delete of an object gone (security.<kind>.not_found
-# when Kuzzle loads it first, services.storage.not_found when it went between that load and the delete; both 404).
+# when Kuzzle loads it first, services.storage.not_found when it went between that load and the delete; both 404), or
+# of a user whose credentials another deleteUser removed between Kuzzle's check and its own removal
+# (security.credentials.rejected, 400: lib/core/security/userRepository.js _removeUserStrategies).
 # Each only says "maybe": the object is read again, and what it holds decides.
 ALREADY_EXISTS = ('services.storage.document_already_exists', 'security.user.already_exists',
                   'security.credentials.database_inconsistency')
+CREDENTIALS_GONE = 'security.credentials.rejected'
 GONE = ('security.role.not_found', 'security.profile.not_found', 'security.user.not_found', 'services.storage.not_found')
 
 
@@ -51,7 +54,7 @@ def raced(err, action):
         return err.status == 412 and err.error_id is None
     if action == 'create':
         return err.error_id in ALREADY_EXISTS
-    return action == 'delete' and err.status == 404 and err.error_id in GONE
+    return action == 'delete' and (err.status == 404 and err.error_id in GONE or err.error_id == CREDENTIALS_GONE)
 
 
 # Seconds before each new try of a request that a cluster node refused for a role it does not know yet (measured:

@@ -63,3 +63,20 @@ def test_four_hosts_converge_the_same_new_definition_at_once(playbooks, admin, k
         status, body = kuzzle.api('POST', '/_login/local', body={'username': '%s-u%d' % (uid.lower(), n), 'password': password}, token='')
         assert status == 200, body
     assert admin.profile('%s-p1' % uid.lower())['rateLimit'] == 11
+
+    # then the four hosts delete the same objects at once with the single-object modules: every host is ok
+    ids = dict((kind, sorted(wanted[kind])) for kind in wanted)
+    common = {'delegate_to': 'localhost', 'ignore_errors': True}
+    tasks = [dict(common, name='%s absent' % module, loop=ids[kind], **{'community.kuzzle.kuzzle_' + module: {
+        'name': '{{ item }}', 'state': 'absent'}}) for module, kind in (('user', 'users'), ('profile', 'profiles'), ('role', 'roles'))]
+    gone = playbooks.run(tasks, hosts=HOSTS, forks=len(HOSTS), timeout=600)
+    assert failures(gone) == [] and gone.rc == 0, '\n'.join(str(f) for f in failures(gone)) + gone.output
+    for module, kind in (('user', 'users'), ('profile', 'profiles'), ('role', 'roles')):
+        changes = {}
+        for record in gone.results:
+            if record['task'] == '%s absent' % module:
+                assert not any(item.get('failed') for item in record['result']['results']), record
+                for item in record['result']['results']:
+                    changes.setdefault(item['item'], []).append(bool(item['changed']))
+        assert sorted(changes) == ids[kind] and all(len(c) == len(HOSTS) and any(c) for c in changes.values()), changes
+        assert all(admin.read(kind, object_id) is None for object_id in ids[kind])
