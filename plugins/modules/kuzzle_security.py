@@ -149,8 +149,8 @@ notes:
     objects of a deletion request (206 C(services.storage.incomplete_delete)), those it deleted are in RV(applied) and
     the message names the others with Kuzzle's reasons.
   - Several hosts may run the task at the same time on one Kuzzle. When another client created an object meanwhile (Kuzzle
-    refuses the create: C(services.storage.document_already_exists) for a role or profile, C(security.user.already_exists)
-    for a user), the object is read again and compared as the plan compares it: as the definition asks, it counts as
+    refuses the create with C(services.storage.document_already_exists) for a role or profile, C(security.user.already_exists)
+    for a user), the object is read again and compared as the plan compares it; as the definition asks, it counts as
     unchanged (nothing written by this task, not in RV(operations)); different, the task updates it (one more write,
     reported as an update). A user created meanwhile is compared on its content, profiles and local username; its
     password cannot be read back, so it follows O(update_password) as for any stored user (V(on_create) leaves the
