@@ -496,6 +496,7 @@ def settle(module, result, operations, unchanged, done):
     raced = set(entry['kind'] + '/' + entry['id'] for dummy, entry in done.raced)
     if not raced and not done.replaced:
         return
+    planned = _bulk.summary(_bulk.counts(operations, unchanged))  # the start of msg; the rights review may follow
     actual = []
     for index, op in enumerate(operations):
         if op.kind + '/' + op.id in raced:
@@ -503,7 +504,8 @@ def settle(module, result, operations, unchanged, done):
         else:
             actual.append(done.replaced.get(index, op))
     counted = _bulk.counts(actual, unchanged)
-    result.update(changed=bool(actual), msg=_bulk.summary(counted) + '; %d written by another client meanwhile' % len(raced),
+    said = '%s; %d written by another client meanwhile' % (_bulk.summary(counted), len(raced))
+    result.update(changed=bool(actual), msg=result['msg'].replace(planned, said, 1),
                   counts=counted, operations=[op.as_dict() for op in actual])
     if module._diff:
         result['diff'] = [{'prepared': _bulk.plan_summary(actual, counted)}] + [
