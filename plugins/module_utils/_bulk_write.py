@@ -21,8 +21,14 @@ in-use checks of deletions are searches, and a kind's writes may be needed by th
   ids it deleted: those are applied, the others were not (tests/contract/test_bulk_limits.py).
 
 ``apply`` returns ``Outcome``: ``applied`` (the operations Kuzzle accepted, in plan order), ``unknown`` (those
-whose answer was lost: Kuzzle may or may not have applied them) and ``errors`` (the KuzzleErrors, the first
+whose answer was lost: Kuzzle may or may not have applied them), ``raced`` (those another client made first, see
+below), ``replaced`` ({plan index: the update sent instead of a create}) and ``errors`` (the KuzzleErrors, the first
 known first). Nothing is written after a group with an error.
+
+Several hosts may converge the same objects at once. When Kuzzle refuses a create because the object exists now
+(_objects.ALREADY_EXISTS), ``reconcile(op)`` reads it again and decides: as asked, the operation is ``raced`` (nothing
+written); different, the update it returns is sent instead (one more write). Ids that an mDelete* did not delete
+are read again (``present(kind, ids)``): those gone are ``raced`` too, and only those still stored fail.
 """
 
 from __future__ import absolute_import, division, print_function
@@ -30,6 +36,7 @@ from __future__ import absolute_import, division, print_function
 __metaclass__ = type
 
 import threading
+import time
 from concurrent.futures import ThreadPoolExecutor
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects
@@ -37,6 +44,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._errors import UN
 
 DEFAULT_WRITE_LIMIT = 200  # limits.documentsWriteCount of Kuzzle's default configuration (lib/config/default.config.ts)
 MDELETE = {'roles': 'security:mDeleteRoles', 'profiles': 'security:mDeleteProfiles', 'users': 'security:mDeleteUsers'}
+GONE_WAIT = 0.2  # seconds before the ids an mDelete* did not delete are read again a second time
 SHOWN_IDS = 10  # ids named in a message about a chunk
 
 
@@ -47,6 +55,8 @@ class Outcome:
         self.applied = []
         self.unknown = []
         self.errors = []
+        self.raced = []
+        self.replaced = {}
         self._lock = threading.Lock()
 
     def add(self, where, index, entry):
@@ -59,8 +69,11 @@ class Outcome:
 
     def report(self):
         """(applied, unknown) as lists of operation dicts, in plan order."""
-        return [entry for dummy, entry in sorted(self.applied, key=lambda x: x[0])], \
-            [entry for dummy, entry in sorted(self.unknown, key=lambda x: x[0])]
+        return in_order(self.applied), in_order(self.unknown)
+
+
+def in_order(entries):
+    return [entry for dummy, entry in sorted(entries, key=lambda x: x[0])]
 
 
 def write_limit(client):
@@ -93,20 +106,24 @@ def _shown(ids):
 
 class Writer:
     """Applies one plan. ``query(op)``: the query string of a write; ``parallel``: the pool's size (1: one write
-    at a time, in the calling thread)."""
+    at a time, in the calling thread); ``reconcile`` and ``present``: see the module's docstring (without them, an
+    object another client created or deleted first fails as Kuzzle answered)."""
 
-    def __init__(self, client, definition, query, parallel=1):
+    def __init__(self, client, definition, query, parallel=1, reconcile=None, present=None):
         self.client = client
         self.definition = definition
         self.query = query
         self.parallel = max(int(parallel), 1)
         self.stop = threading.Event()
         self.outcome = Outcome()
+        self.reconcile = reconcile
+        self.present = present
 
     # -- writes -----------------------------------------------------------------------------------------
 
-    def write_one(self, index, op):
-        """Send the requests of one operation, unless a write already failed; record what Kuzzle answered."""
+    def write_one(self, index, op, again=False):
+        """Send the requests of one operation, unless a write already failed; record what Kuzzle answered.
+        ``again``: the update sent after a create that another client made first (never reconciled twice)."""
         if self.stop.is_set():
             return
         body = self.definition.get(op.kind, {}).get(op.id)
@@ -116,6 +133,9 @@ class Writer:
             try:
                 send(action, query=self.query(op), body=request_body, doing=doing, **route)
             except KuzzleError as err:
+                made = _objects.raced(err, op.action if not n else None)
+                if made and not again and self.reconcile and self.settle(index, op, n > 0):
+                    return
                 self.stop.set()
                 lost = err.outcome == UNKNOWN  # Kuzzle may or may not have applied it
                 if n:  # a user was updated, its credentials were not (or may not have been)
@@ -126,6 +146,26 @@ class Writer:
                 self.outcome.fail(err)
                 return
         self.outcome.add(self.outcome.applied, index, op.as_dict())
+
+    def settle(self, index, op, written=False):
+        """After Kuzzle refused to create ``op``'s object (or a user's credentials) as existing: False when it does not
+        exist (the refusal stands), else True once the object is found as asked or the update is sent (and recorded).
+        ``written``: the operation's first request (a user's update) was applied before the refusal."""
+        try:
+            redo = self.reconcile(op)
+        except KuzzleError as err:
+            self.stop.set()
+            self.outcome.fail(err)
+            return True
+        if redo is False:
+            return False
+        if redo is None:
+            self.outcome.add(self.outcome.applied if written else self.outcome.raced, index, op.as_dict())
+            return True
+        with self.outcome._lock:
+            self.outcome.replaced[index] = redo
+        self.write_one(index, redo, again=True)
+        return True
 
     def write_group(self, members):
         if self.parallel == 1 or len(members) == 1:
@@ -146,22 +186,41 @@ class Writer:
             try:
                 deleted = self.client.act(MDELETE[kind], body={'ids': ids}, query=self.query(chunk[0][1]), doing=doing)
             except KuzzleError as err:
-                self.stop.set()
                 if err.outcome == UNKNOWN:
+                    self.stop.set()
                     for index, op in chunk:
                         self.outcome.add(self.outcome.unknown, index, op.as_dict())
                     self.outcome.fail(err)
                     return
                 done = set(err.result) if err.status == 206 and isinstance(err.result, list) else set()
+                left = self.still_stored(kind, [i for i in ids if i not in done]) if err.status == 206 else set(ids)
                 for index, op in chunk:
                     if op.id in done:
                         self.outcome.add(self.outcome.applied, index, op.as_dict())
-                self.outcome.fail(incomplete(err, doing, [i for i in ids if i not in done], len(done)) if err.status == 206 else err)
+                    elif op.id not in left:  # deleted by another client meanwhile
+                        self.outcome.add(self.outcome.raced, index, op.as_dict())
+                if not left:
+                    continue
+                self.stop.set()
+                self.outcome.fail(incomplete(err, doing, [i for i in ids if i in left], len(done)) if err.status == 206 else err)
                 return
             # 200: Kuzzle deleted every id (it answers 206 when one failed); it lists them in the order the deletes ended
             done = set(deleted) if isinstance(deleted, list) else set(ids)
             for index, op in chunk:
                 self.outcome.add(self.outcome.applied if op.id in done else self.outcome.unknown, index, op.as_dict())
+
+    def still_stored(self, kind, ids):
+        """The ids Kuzzle did not delete that it still holds (all of them when they cannot be read again)."""
+        if not ids or self.present is None:
+            return set(ids)
+        try:
+            left = set(self.present(kind, ids))
+            if left:  # another client may be deleting them still (a user: credentials first, then the user)
+                time.sleep(GONE_WAIT)
+                left = set(self.present(kind, sorted(left)))
+            return left
+        except KuzzleError:
+            return set(ids)  # the refusal stands as Kuzzle gave it
 
     # -- the plan ---------------------------------------------------------------------------------------
 

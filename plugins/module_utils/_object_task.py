@@ -16,16 +16,24 @@ three steps, with the same signatures in every module:
   write needs (raising ``_errors.PredictedRefusal`` for what Kuzzle would refuse), writes unless in check
   mode, and returns the result keys of the change (the object as stored after it, at least);
 - ``summarize(name, before, after)``: the task's ``msg``.
+
+Several hosts may converge the same object at once: when Kuzzle refuses a create because the object exists now, or a
+delete because it is gone (_objects.raced), the object is read again and decided again; as the task asks, nothing
+changed here and ``msg`` says that another client did it, else ``converge`` writes the difference (once).
 """
 
 from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import time
+
 from ansible_collections.community.kuzzle.plugins.module_utils._connection import fail_kuzzle
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import KuzzleError
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _rights_review
+
+DELETE_WAIT = 0.2  # seconds: another client's deleteUser, past the credentials, removes the user within that time
 
 
 def run_object_task(module, client, kind, canonical_pair, converge, summarize, rights=False):
@@ -43,7 +51,7 @@ def run_object_task(module, client, kind, canonical_pair, converge, summarize, r
     result = dict(changed=False)
     if rights:
         result['rights'] = {}
-    failure = None
+    failure = refused = None
     try:
         with client:
             source = _objects.read_object(client, kind, name)
@@ -51,7 +59,33 @@ def run_object_task(module, client, kind, canonical_pair, converge, summarize, r
             result.update(changed=before != after, msg=summarize(name, before, after))
             if module._diff:
                 result['diff'] = _report.build_diff(noun, name, before, after)
-            outcome = converge(module, client, source, before, after) if result['changed'] else {noun: _report.stored_view(source)}
+            outcome = {noun: _report.stored_view(source)}
+            if result['changed']:
+                try:
+                    outcome = converge(module, client, source, before, after)
+                except KuzzleError as err:
+                    action = 'create' if not before else 'delete' if not after else 'update'
+                    if module.check_mode or not _objects.raced(err, action):
+                        raise
+                    refused = err
+                if refused is not None:  # another client created or deleted it since the read: decide again
+                    if refused.error_id == _objects.CREDENTIALS_GONE:
+                        time.sleep(DELETE_WAIT)  # the other deleteUser removed the credentials; the user goes next
+                    source = _objects.read_object(client, kind, name)
+                    again = canonical_pair(module, client, source)
+                    if again[0] == again[1]:
+                        result.update(changed=False, msg='%s (%sd by another client meanwhile)' % (summarize(name, before, after), action))
+                        outcome = {noun: _report.stored_view(source)}
+                        if module._diff:
+                            result['diff'] = _report.build_diff(noun, name, *again)
+                    elif source is None and action == 'create':
+                        raise refused  # not there after all: Kuzzle's refusal stands
+                    else:
+                        before, after = again
+                        result.update(changed=True, msg=summarize(name, before, after))
+                        if module._diff:
+                            result['diff'] = _report.build_diff(noun, name, before, after)
+                        outcome = converge(module, client, source, before, after)
             review = outcome.pop('_review', None)
             result.update(outcome)
             if review is not None:

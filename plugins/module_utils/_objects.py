@@ -31,6 +31,32 @@ SCROLL_TTL = '30s'
 # search_after to Elasticsearch (lib/core/security/roleRepository.js searchRole, when the body has no "controllers").
 SORTED_PAGES = ('security:searchRoles',)
 ROLE_NOT_FOUND = 'security.role.not_found'
+# What Kuzzle 2.56 answers a write that another client made since the task read the object (two hosts converging the
+# same objects at once): the create of a role or profile that exists now (Elasticsearch's version conflict:
+# services.storage.document_already_exists, 400), of a user (security.user.already_exists, 412, or, when the other
+# client also created its credentials before Kuzzle checked them, security.credentials.database_inconsistency, 500:
+# lib/api/controllers/securityController.ts _persistUser); the delete of an object gone (security.<kind>.not_found
+# when Kuzzle loads it first, services.storage.not_found when it went between that load and the delete; both 404), or
+# of a user whose credentials another deleteUser removed between Kuzzle's check and its own removal
+# (security.credentials.rejected, 400: lib/core/security/userRepository.js _removeUserStrategies).
+# Each only says "maybe": the object is read again, and what it holds decides.
+ALREADY_EXISTS = ('services.storage.document_already_exists', 'security.user.already_exists',
+                  'security.credentials.database_inconsistency')
+CREDENTIALS_GONE = 'security.credentials.rejected'
+GONE = ('security.role.not_found', 'security.profile.not_found', 'security.user.not_found', 'services.storage.not_found')
+
+
+def raced(err, action):
+    """Whether ``err``, the answer to a create or delete (``action``) of an object, or to a createCredentials, may mean
+    that another client did it first. The credentials: another client's createUser made the user, which the task read
+    without credentials, then its credentials (passport-local's 412 "A strategy already exists", without an error id)."""
+    if err.kuzzle_action == 'createCredentials':
+        return err.status == 412 and err.error_id is None
+    if action == 'create':
+        return err.error_id in ALREADY_EXISTS
+    return action == 'delete' and (err.status == 404 and err.error_id in GONE or err.error_id == CREDENTIALS_GONE)
+
+
 # Seconds before each new try of a request that a cluster node refused for a role it does not know yet (measured:
 # nodes catch up within 100 ms, tests/kuzzle/README.md).
 ROLE_CACHE_WAITS = (0.05, 0.25)

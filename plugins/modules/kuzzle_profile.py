@@ -131,6 +131,10 @@ options:
     choices: [fail, remove]
     default: fail
 notes:
+  - Several hosts may run the task at the same time on one Kuzzle. When another client created the profile meanwhile (Kuzzle
+    refuses the create with C(services.storage.document_already_exists)) or deleted it (C(security.profile.not_found)), the
+    profile is read again; as the task asks, the task is unchanged and RV(msg) says that another client did it; otherwise
+    the task writes the difference (an update).
   - Kuzzle has no versions on security objects, so a change made by someone else between the read and
     the write of a task is overwritten for the keys this task writes.
   - On a Kuzzle cluster, each node caches roles and learns of a role written through another node within

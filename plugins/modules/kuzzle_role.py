@@ -92,6 +92,10 @@ options:
     choices: [wait_for, 'false']
     default: wait_for
 notes:
+  - Several hosts may run the task at the same time on one Kuzzle. When another client created the role meanwhile (Kuzzle
+    refuses the create with C(services.storage.document_already_exists)) or deleted it (C(security.role.not_found)), the
+    role is read again; as the task asks, the task is unchanged and RV(msg) says that another client did it; otherwise
+    the task writes the difference (an update).
   - Kuzzle has no versions on security objects, so a change made by someone else between the read and
     the write of a task is overwritten.
   - A role cannot be deleted while a profile uses it. Remove it from those profiles first

@@ -148,6 +148,15 @@ notes:
     whose answer was lost is listed in RV(unknown) instead, with RV(outcome=unknown). When Kuzzle deletes only some
     objects of a deletion request (206 C(services.storage.incomplete_delete)), those it deleted are in RV(applied) and
     the message names the others with Kuzzle's reasons.
+  - Several hosts may run the task at the same time on one Kuzzle. When another client created an object meanwhile (Kuzzle
+    refuses the create with C(services.storage.document_already_exists) for a role or profile, C(security.user.already_exists)
+    for a user), the object is read again and compared as the plan compares it; as the definition asks, it counts as
+    unchanged (nothing written by this task, not in RV(operations)); different, the task updates it (one more write,
+    reported as an update). A user created meanwhile is compared on its content, profiles and local username; its
+    password cannot be read back, so it follows O(update_password) as for any stored user (V(on_create) leaves the
+    password the other client set, V(always) checks it by a login). An object to delete that another client deleted
+    meanwhile (Kuzzle's C(not_found) for it) is left out of RV(operations), without failure. RV(msg) says how many
+    objects another client wrote meanwhile.
   - On a Kuzzle cluster, a node learns of a role written through another node within milliseconds; a profile write
     that a node refuses for a role the task wrote or found is sent again, twice at most, tens of milliseconds apart.
 seealso:
@@ -280,6 +289,8 @@ status:
   sample: 404
 """
 
+import time
+
 from ansible_collections.community.kuzzle.plugins.module_utils._connection import (
     fail_kuzzle,
     kuzzle_client,
@@ -289,6 +300,7 @@ from ansible_collections.community.kuzzle.plugins.module_utils._errors import UN
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES, id_problems
 from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _objects, _report, _role, _user
 
+RACE_WAIT = 0.2  # seconds: a user another client is creating has its credentials that much later at most
 IN_USE = {'roles': 'security.role.in_use', 'profiles': 'security.profile.in_use'}
 
 
@@ -441,6 +453,65 @@ def protected_users(module, client, definition):
     return {'users': [me.get('_id')]} if isinstance(me, dict) else {}
 
 
+def reconciler(module, client, definition):
+    """``reconcile(op)`` for _bulk_write: after Kuzzle refused to create ``op``'s object because it exists now (another
+    client created it since the read), the object read again and decided as the plan decides: False when it does not
+    exist (the refusal stands), None when it is as the definition asks, else the update to send.
+
+    A user created meanwhile is compared on its content, profiles and local username; its password cannot be read
+    back, so it follows update_password as for any stored user: checked by a login (and changed when it differs)
+    with always, left as the other client set it with on_create."""
+    def reconcile(op):
+        body = definition[op.kind][op.id]
+        source = _objects.read_object(client, op.kind, op.id)
+        if source is None:
+            return False
+        extras = {}
+        if op.kind == 'users' and body.get('credentials') is not None:
+            local = _bulk.UserAdapter.local(body)
+            username = _objects.read_username(client, op.id)
+            if username is None:  # the other client's createUser may still be creating the credentials
+                time.sleep(RACE_WAIT)
+                username = _objects.read_username(client, op.id)
+            extra = {'username': username}
+            if username is not None and module.params['update_password'] == 'always' and local.get('password'):
+                works, note = _objects.password_works(client, op.id, username, local['password'])
+                if note:
+                    module.warn(note)
+                extra['password_differs'] = not works
+            extras = {'users': {op.id: extra}}
+        operations = _bulk.plan({op.kind: {op.id: body}}, {op.kind: {op.id: source}}, False, extras=extras)[0]
+        return operations[0] if operations else None
+    return reconcile
+
+
+def present(client):
+    """``present(kind, ids)`` for _bulk_write: the ids still stored (read again after an mDelete* did not delete them)."""
+    return lambda kind, ids: _objects.read_many(client, kind, ids, doing='read again the %s not deleted' % kind)
+
+
+def settle(module, result, operations, unchanged, done):
+    """Make the result say what this task wrote once the plan is applied: an operation that another client made first
+    leaves the object unchanged (a create) or is left out (a delete), and a create sent as an update counts as one."""
+    raced = set(entry['kind'] + '/' + entry['id'] for dummy, entry in done.raced)
+    if not raced and not done.replaced:
+        return
+    planned = _bulk.summary(_bulk.counts(operations, unchanged))  # the start of msg; the rights review may follow
+    actual = []
+    for index, op in enumerate(operations):
+        if op.kind + '/' + op.id in raced:
+            unchanged[op.kind] += op.action != 'delete'
+        else:
+            actual.append(done.replaced.get(index, op))
+    counted = _bulk.counts(actual, unchanged)
+    said = '%s; %d written by another client meanwhile' % (_bulk.summary(counted), len(raced))
+    result.update(changed=bool(actual), msg=result['msg'].replace(planned, said, 1),
+                  counts=counted, operations=[op.as_dict() for op in actual])
+    if module._diff:
+        result['diff'] = [{'prepared': _bulk.plan_summary(actual, counted)}] + [
+            _report.build_diff(KIND_NAMES[op.kind], op.id, op.before, op.after) for op in actual]
+
+
 def apply_plan(module, client, definition, operations):
     """Write in plan order, kind by kind (_bulk_write.py: a pool of parallel_writes writes, deletions in mDelete* chunks);
     on a failure, fail the task with the writes Kuzzle accepted and those whose answer was lost.
@@ -450,7 +521,7 @@ def apply_plan(module, client, definition, operations):
     a search that a deleted object is no longer used). Where Kuzzle has no security:refresh (1.x), every
     write waits, as the task asks."""
     if not operations:
-        return
+        return None
     # imported here: a task with nothing to write needs neither the pool nor its imports (concurrent.futures)
     from ansible_collections.community.kuzzle.plugins.module_utils import _bulk_write
 
@@ -466,7 +537,8 @@ def apply_plan(module, client, definition, operations):
         if batched and (module.params['refresh'] == 'wait_for' or not last):
             client.act('security:refresh', collection=kind)
 
-    writer = _bulk_write.Writer(client, definition, query, module.params['parallel_writes'])
+    writer = _bulk_write.Writer(client, definition, query, module.params['parallel_writes'],
+                                reconcile=reconciler(module, client, definition), present=present(client))
     try:
         done = writer.apply(operations, refresh_after)
     except KuzzleError as err:  # reading the write limit, or a refresh
@@ -484,6 +556,7 @@ def apply_plan(module, client, definition, operations):
             err.advise('; '.join(([err.advice] if err.advice else []) + notes))
         extra = {'outcome': UNKNOWN} if unknown else {}
         fail_kuzzle(module, err, changed=bool(applied or unknown), applied=applied, unknown=unknown, **extra)
+    return done
 
 
 def main():
@@ -542,7 +615,9 @@ def main():
                 from ansible_collections.community.kuzzle.plugins.module_utils import _rights_review
                 _rights_review.report(module, result, *_rights_review.security_review(module, client, definition, current, operations, referred))
             if not module.check_mode:
-                apply_plan(module, client, definition, operations)
+                done = apply_plan(module, client, definition, operations)
+                if done is not None:
+                    settle(module, result, operations, unchanged, done)
     except KuzzleError as err:
         failure = err
     if failure:

@@ -125,6 +125,12 @@ options:
     choices: [wait_for, 'false']
     default: wait_for
 notes:
+  - Several hosts may run the task at the same time on one Kuzzle. When another client created the user meanwhile
+    (Kuzzle refuses the create with C(security.user.already_exists); or its credentials, refused by the local strategy
+    with a 412) or deleted it (C(security.user.not_found)), the user is read again and compared on its content, profiles
+    and local username; as the task asks, the task is unchanged and RV(msg) says that another client did it; otherwise
+    the task writes the difference. The password of a user created meanwhile cannot be read back, so it follows
+    O(update_password) as for any stored user (V(on_create) leaves the password the other client set).
   - Kuzzle has no versions on users, so a change made by someone else between the read and the write of a
     task is overwritten for the keys this task writes.
   - When a user change and a credentials change are both needed, the user is written first. If the

@@ -184,3 +184,98 @@ def test_groups_split_the_plan_by_kind_and_sort():
     plan = creates('p1') + [Operation('users', 'u1', 'create', {}, {}, {})] + deletes('users', 'u2', 'u3') + deletes('profiles', 'p4')
     assert [(kind, deleting, [i for i, dummy in members]) for kind, deleting, members in _bulk_write.groups(plan)] == [
         ('profiles', False, [0]), ('users', False, [1]), ('users', True, [2, 3]), ('profiles', True, [4])]
+
+
+# -- several hosts converging the same objects at once ------------------------------------------------------
+
+EXISTS = ('services.storage.document_already_exists', 400, 'Document already exists.')
+
+
+def racing_writer(reconcile=None, present=None):
+    client = KuzzleClient(URL, token='kauth-unit-test-token')
+    return _bulk_write.Writer(client, {}, lambda op: {'refresh': 'false'}, 1, reconcile=reconcile, present=present)
+
+
+def test_a_create_that_another_client_made_as_asked_is_raced_not_applied_and_nothing_more_is_written(mocked):
+    mocked.add(responses.POST, URL + '/profiles/p1/_create?refresh=false', status=400, json=refused(*EXISTS))
+    mocked.add(responses.POST, URL + '/profiles/p2/_create?refresh=false', json=answer({'_id': 'p2', '_source': {}}))
+    asked = []
+    w = racing_writer(reconcile=lambda op: asked.append(op.id))  # None: the object is as the plan wants it
+    outcome = w.apply(creates('p1', 'p2'), lambda kind, last: None)
+    assert (outcome.errors, asked, outcome.report()) == ([], ['p1'], ([{'kind': 'profiles', 'id': 'p2', 'action': 'create'}], []))
+    assert outcome.raced == [(0, {'kind': 'profiles', 'id': 'p1', 'action': 'create'})] and outcome.replaced == {}
+    assert paths(mocked) == ['/profiles/p1/_create?refresh=false', '/profiles/p2/_create?refresh=false']
+
+
+def test_a_create_that_another_client_made_differently_is_sent_as_the_update_reconcile_gives(mocked):
+    mocked.add(responses.POST, URL + '/profiles/p1/_create?refresh=false', status=400, json=refused(*EXISTS))
+    mocked.add(responses.PUT, URL + '/profiles/p1/_update?refresh=false', json=answer({'_id': 'p1', '_source': {}}, action='updateProfile'))
+    update = Operation('profiles', 'p1', 'update', {'policies': [{'roleId': 'other'}]}, POLICIES, POLICIES)
+    outcome = racing_writer(reconcile=lambda op: update).apply(creates('p1'), lambda kind, last: None)
+    assert outcome.errors == [] and outcome.raced == [] and outcome.replaced == {0: update}
+    assert outcome.report() == ([{'kind': 'profiles', 'id': 'p1', 'action': 'update'}], [])
+    assert paths(mocked) == ['/profiles/p1/_create?refresh=false', '/profiles/p1/_update?refresh=false']
+
+
+def test_a_create_refused_as_existing_for_an_object_that_is_not_there_fails_as_kuzzle_answered(mocked):
+    mocked.add(responses.POST, URL + '/profiles/p1/_create?refresh=false', status=400, json=refused(*EXISTS))
+    outcome = racing_writer(reconcile=lambda op: False).apply(creates('p1', 'p2'), lambda kind, last: None)
+    assert [e.error_id for e in outcome.errors] == ['services.storage.document_already_exists']
+    assert outcome.report() == ([], []) and outcome.raced == [] and len(mocked.calls) == 1
+
+
+def test_a_create_refused_as_existing_fails_without_reconcile_and_for_other_errors_reconcile_is_not_asked(mocked):
+    mocked.add(responses.POST, URL + '/profiles/p1/_create?refresh=false', status=400, json=refused(*EXISTS))
+    assert [e.error_id for e in racing_writer().apply(creates('p1'), lambda kind, last: None).errors] == [EXISTS[0]]
+    mocked.replace(responses.POST, URL + '/profiles/p1/_create?refresh=false', status=400,
+                   json=refused('api.assert.invalid_argument', 400, 'bad'))
+    asked = []
+    outcome = racing_writer(reconcile=asked.append).apply(creates('p1'), lambda kind, last: None)
+    assert asked == [] and [e.error_id for e in outcome.errors] == ['api.assert.invalid_argument']
+
+
+def test_ids_an_mdelete_did_not_delete_that_are_gone_now_are_raced_and_the_plan_goes_on(mocked):
+    """Another client deleted p1 and p3 first: Kuzzle answers 206 with their not_found; read again, they are gone."""
+    mocked.add(responses.GET, URL + '/_capabilities', json=answer({'limits': {'documentsWriteCount': 3}}, action='capabilities'))
+    gone = {'id': 'security.profile.not_found', 'status': 404, 'message': 'Profile not found.'}
+    mocked.add(responses.POST, URL + '/profiles/_mDelete?refresh=false', status=206, json=answer(
+        ['p2'], 206, {'id': 'services.storage.incomplete_delete', 'status': 206, 'message': 'incomplete', 'errors': [gone, gone]},
+        action='mDeleteProfiles'))
+    read = []
+    w = racing_writer(present=lambda kind, ids: read.append((kind, ids)) or {})
+    refreshes = []
+    outcome = w.apply(deletes('profiles', 'p1', 'p2', 'p3'), lambda kind, last: refreshes.append(kind))
+    assert outcome.errors == [] and read == [('profiles', ['p1', 'p3'])] and refreshes == ['profiles']
+    assert outcome.report() == ([{'kind': 'profiles', 'id': 'p2', 'action': 'delete'}], [])
+    assert [entry['id'] for dummy, entry in outcome.raced] == ['p1', 'p3']
+
+
+def test_ids_an_mdelete_did_not_delete_that_are_still_stored_fail_and_only_they_are_named(mocked):
+    mocked.add(responses.GET, URL + '/_capabilities', json=answer({'limits': {'documentsWriteCount': 3}}, action='capabilities'))
+    errors = [{'id': 'security.profile.not_found', 'status': 404, 'message': 'Profile not found.'},
+              {'id': 'security.profile.in_use', 'status': 412, 'message': 'still used'}]
+    mocked.add(responses.POST, URL + '/profiles/_mDelete?refresh=false', status=206, json=answer(
+        [], 206, {'id': 'services.storage.incomplete_delete', 'status': 206, 'message': 'incomplete', 'errors': errors},
+        action='mDeleteProfiles'))
+    w = racing_writer(present=lambda kind, ids: {'p2': {}})
+    outcome = w.apply(deletes('profiles', 'p1', 'p2'), lambda kind, last: None)
+    [error] = outcome.errors
+    assert 'deleted 0, did not delete "p2" (' in str(error) and outcome.report() == ([], [])
+    assert [entry['id'] for dummy, entry in outcome.raced] == ['p1']
+
+
+def test_credentials_another_client_created_meanwhile_are_read_again_after_kuzzle_refuses_ours(mocked):
+    """The plan read the user without credentials while another client's createUser was making them: passport-local
+    refuses createCredentials (412 without an error id); the user read again is as asked: nothing more is sent."""
+    client = KuzzleClient(URL, token='kauth-unit-test-token')
+    body = {'content': {'profileIds': ['default']}, 'credentials': {'local': {'username': 'ann', 'password': 'S3cret-ann'}}}
+    before = {'profileIds': ['default'], 'content': {}}
+    after = dict(before, credentials={'local': {'username': 'ann', 'password': '(set)'}})
+    op = Operation('users', 'ann', 'update', before, after, {})
+    mocked.add(responses.POST, URL + '/credentials/local/ann/_create?refresh=false', status=412, json=answer(
+        None, 412, {'status': 412, 'message': 'A strategy already exists for user "ann".'}, action='createCredentials'))
+    asked = []
+    w = _bulk_write.Writer(client, {'users': {'ann': body}}, lambda op: {'refresh': 'false'}, 1, reconcile=asked.append)
+    outcome = w.apply([op], lambda kind, last: None)
+    assert outcome.errors == [] and asked == [op] and outcome.report() == ([], [])
+    assert outcome.raced == [(0, {'kind': 'users', 'id': 'ann', 'action': 'update'})] and len(mocked.calls) == 1

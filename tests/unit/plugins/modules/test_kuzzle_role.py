@@ -348,3 +348,57 @@ def test_field_values_reads_dotted_paths_through_lists():
     assert _objects.field_values({'profileIds': ['p1', 'p2']}, 'profileIds') == ['p1', 'p2']
     assert _objects.field_values(None, 'policies.roleId') == []
     assert _objects.field_values({'policies': 'junk'}, 'policies.roleId') == []
+
+
+# -- several hosts converging the same role at once -----------------------------------------------------------
+
+EXISTS = kuzzle_error('services.storage.document_already_exists', 400, 'Document already exists.', action='createRole')
+
+
+def test_a_role_another_client_created_meanwhile_as_asked_is_unchanged_and_not_written_again(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, ROLE, json=NOT_FOUND, status=404)
+    kuzzle_http.add(responses.GET, ROLE, json=stored_role())  # read again after the refusal
+    add_public_api(kuzzle_http)
+    kuzzle_http.add(responses.POST, ROLE + '/_create', json=EXISTS, status=400)
+    failed, result = run_module(kuzzle_role.main, dict(name='r1', controllers=CONTROLLERS), diff=True)
+    assert not failed, result
+    assert calls(kuzzle_http) == [('GET', '/roles/r1'), ('GET', '/_publicApi'), ('POST', '/roles/r1/_create?refresh=wait_for'),
+                                  ('GET', '/roles/r1')]
+    assert result['changed'] is False and result['role'] == {'controllers': STORED['controllers']}
+    assert result['msg'] == 'role r1 created with controllers auth, document (created by another client meanwhile)'
+    assert result['diff']['before'] == result['diff']['after']
+
+
+def test_a_role_another_client_created_meanwhile_differently_is_updated(run_module, kuzzle_http):
+    other = {'controllers': {'auth': {'actions': {'login': True}}}, '_kuzzle_info': {}}
+    kuzzle_http.add(responses.GET, ROLE, json=NOT_FOUND, status=404)
+    kuzzle_http.add(responses.GET, ROLE, json=stored_role(other))
+    add_public_api(kuzzle_http)
+    profiles_using(kuzzle_http)
+    kuzzle_http.add(responses.POST, ROLE + '/_create', json=EXISTS, status=400)
+    kuzzle_http.add(responses.PUT, ROLE + '/_update', json=stored_role(STORED, action='updateRole'))
+    failed, result = run_module(kuzzle_role.main, dict(name='r1', controllers=CONTROLLERS))
+    assert not failed, result
+    assert calls(kuzzle_http)[2:] == [('POST', '/roles/r1/_create?refresh=wait_for'), ('GET', '/roles/r1'),
+                                      ('POST', '/profiles/_search?from=0&size=1000'), ('PUT', '/roles/r1/_update?refresh=wait_for')]
+    assert result['changed'] is True and result['msg'] == 'role r1: controller document added: actions get, search allowed'
+
+
+def test_a_role_refused_as_existing_that_is_not_there_fails_as_kuzzle_answered(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, ROLE, json=NOT_FOUND, status=404)
+    add_public_api(kuzzle_http)
+    kuzzle_http.add(responses.POST, ROLE + '/_create', json=EXISTS, status=400)
+    failed, result = run_module(kuzzle_role.main, dict(name='r1', controllers=CONTROLLERS))
+    assert failed and result['error_id'] == 'services.storage.document_already_exists' and result['changed'] is False
+
+
+def test_a_role_another_client_deleted_meanwhile_is_absent_without_failure(run_module, kuzzle_http):
+    kuzzle_http.add(responses.GET, ROLE, json=stored_role())
+    kuzzle_http.add(responses.GET, ROLE, json=NOT_FOUND, status=404)
+    kuzzle_http.add(responses.POST, URL + '/profiles/_search?from=0&size=10', json=envelope({'hits': [], 'total': 0}))
+    kuzzle_http.add(responses.DELETE, ROLE + '?refresh=wait_for', status=404, json=kuzzle_error(
+        'security.role.not_found', 404, 'Role "r1" not found.', action='deleteRole'))
+    failed, result = run_module(kuzzle_role.main, dict(name='r1', state='absent'))
+    assert not failed, result
+    assert result['changed'] is False and result['msg'] == 'role r1 deleted (deleted by another client meanwhile)'
+    assert calls(kuzzle_http)[-2:] == [('DELETE', '/roles/r1?refresh=wait_for'), ('GET', '/roles/r1')]

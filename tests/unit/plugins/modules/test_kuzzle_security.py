@@ -221,3 +221,43 @@ def test_unchanged_users_with_credentials_cost_one_credentials_search_whatever_k
     assert result['changed'] is False
     assert calls(kuzzle_http) == [('POST', '/users/_search?from=0&size=1000'), ('POST', '/credentials/local/users/_search?from=0&size=1000')]
     assert json.loads(kuzzle_http.calls[1].request.body) == {'query': {'terms': {'username': ['u0', 'u1', 'u2']}}}
+
+
+def test_objects_another_client_created_meanwhile_are_read_again_unchanged_when_as_asked_updated_otherwise(run_module, kuzzle_http):
+    """Four hosts converge one definition at once: Kuzzle refuses this host's creates (the objects exist now). p1 and ann
+    are as asked: unchanged, nothing written (ann's password, which cannot be read back, is left with on_create);
+    p2 differs: it is updated, and the result says so."""
+    definition = {'profiles': {'p1': {'policies': [{'roleId': 'default'}]}, 'p2': {'policies': [{'roleId': 'default'}]}},
+                  'users': {'ann': {'content': {'profileIds': ['p1']}, 'credentials': {'local': {'username': 'ann', 'password': 'S3cret-ann'}}}}}
+    for kind in ('profiles', 'users', 'roles'):
+        kuzzle_http.add(responses.POST, URL + '/%s/_search?from=0&size=1000' % kind, json=envelope({'hits': [], 'total': 0}))
+    kuzzle_http.replace(responses.POST, URL + '/roles/_search?from=0&size=1000', json=envelope(
+        {'hits': [{'_id': 'default', '_source': {'controllers': {'*': {'actions': {'*': True}}}}}], 'total': 1}))
+    kuzzle_http.add(responses.POST, URL + '/credentials/local/users/_search?from=0&size=1000',
+                    json=envelope({'hits': [], 'total': 0}, action='searchUsersByCredentials'))
+    exists = {'id': 'services.storage.document_already_exists', 'status': 400, 'message': 'Document already exists.'}
+    for profile in ('p1', 'p2'):
+        kuzzle_http.add(responses.POST, URL + '/profiles/%s/_create?refresh=false' % profile, status=400,
+                        json=envelope(None, 400, exists, action='createProfile'))
+    kuzzle_http.add(responses.GET, URL + '/profiles/p1', json=envelope({'_id': 'p1', '_source': {'policies': [{'roleId': 'default'}]}}))
+    kuzzle_http.add(responses.GET, URL + '/profiles/p2', json=envelope({'_id': 'p2', '_source': {'policies': [{'roleId': 'anonymous'}]}}))
+    kuzzle_http.add(responses.PUT, URL + '/profiles/p2/_update?refresh=false', json=envelope({'_id': 'p2', '_source': {}}))
+    kuzzle_http.add(responses.POST, URL + '/users/ann/_create?refresh=false', status=412, json=envelope(None, 412, {
+        'id': 'security.user.already_exists', 'status': 412, 'message': 'User ann already exists.'}, action='createUser'))
+    kuzzle_http.add(responses.GET, URL + '/users/ann', json=envelope({'_id': 'ann', '_source': {'profileIds': ['p1']}}))
+    kuzzle_http.add(responses.GET, URL + '/credentials/local/ann', json=envelope({'username': 'ann', 'kuid': 'ann'}))
+    for kind in ('profiles', 'users'):
+        kuzzle_http.add(responses.POST, URL + '/_security/%s/_refresh' % kind, json=envelope(None))
+    kuzzle_http.add(responses.GET, URL + '/_publicApi', json=envelope({'document': {'get': {}}}, action='publicApi'))
+    failed, result = run_module(kuzzle_security.main, dict(definition, token='kauth-unit', parallel_writes=1), diff=True)
+    assert not failed, result['msg']
+    assert result['changed'] is True and result['operations'] == [{'kind': 'profiles', 'id': 'p2', 'action': 'update'}]
+    assert result['msg'].startswith('1 profiles created, 0 updated, 0 deleted, 0 unchanged; 0 users created, 0 updated, 0 deleted, 1 unchanged'
+                                    .replace('1 profiles created, 0 updated, 0 deleted, 0', '0 profiles created, 1 updated, 0 deleted, 1')
+                                    + '; 2 written by another client meanwhile; rights of ')
+    assert [d.get('before_header') for d in result['diff'][1:]] == ['profile p2 (stored in Kuzzle)']
+    writes = [c for c in calls(kuzzle_http) if c[0] != 'GET' and '_search' not in c[1]]
+    assert writes == [('POST', '/profiles/p1/_create?refresh=false'), ('POST', '/profiles/p2/_create?refresh=false'),
+                      ('PUT', '/profiles/p2/_update?refresh=false'), ('POST', '/_security/profiles/_refresh'),
+                      ('POST', '/users/ann/_create?refresh=false'), ('POST', '/_security/users/_refresh')]
+    assert 'S3cret-ann' not in json.dumps(result)

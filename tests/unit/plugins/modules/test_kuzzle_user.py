@@ -393,3 +393,68 @@ def test_v1_wrong_password_without_error_id_is_a_different_password(run_module, 
     kuzzle_http.add(responses.PUT, CREDENTIALS + '/_update?refresh=wait_for', json=envelope({'username': 'alice'}, action='updateCredentials', v1=True))
     failed, result = run_module(kuzzle_user.main, dict(name='u1', update_password='always', credentials={'password': PASSWORD}))
     assert not failed and result['changed'] is True and result['msg'] == 'user u1: password changed'
+
+
+def test_a_user_another_client_created_meanwhile_as_asked_is_unchanged_and_its_password_left_on_create(run_module, kuzzle_http):
+    """Kuzzle refuses the createUser (security.user.already_exists): read again, the user has the content, profiles and
+    username asked; its password cannot be read back and update_password=on_create leaves it: nothing more is sent."""
+    kuzzle_http.add(responses.GET, USER, status=404, json=NOT_FOUND)
+    kuzzle_http.add(responses.POST, URL + '/profiles/_mGet', json=envelope({'hits': []}, action='mGetProfiles'))
+    kuzzle_http.add(responses.GET, URL + '/credentials/local/alice/_byId', status=412, json=no_credentials(
+        'getCredentialsById', 'No credentials found for username "alice".'))
+    kuzzle_http.add(responses.POST, USER + '/_create?refresh=wait_for', status=412, json=kuzzle_error(
+        'security.user.already_exists', 412, 'User u1 already exists.', action='createUser'))
+    add_user(kuzzle_http, {'profileIds': ['reader'], 'fullname': 'Alice', '_kuzzle_info': {}})
+    add_username(kuzzle_http, 'alice')
+    failed, result = run_module(kuzzle_user.main, dict(name='u1', profile_ids=['reader'], content={'fullname': 'Alice'},
+                                                       credentials={'username': 'alice', 'password': PASSWORD}))
+    assert not failed, result
+    assert result['changed'] is False and result['user'] == {'profileIds': ['reader'], 'fullname': 'Alice'}
+    assert result['msg'].endswith('(created by another client meanwhile)')
+    assert calls(kuzzle_http)[3:] == [('POST', '/users/u1/_create?refresh=wait_for'), ('GET', '/users/u1'), ('GET', '/credentials/local/u1')]
+    assert not leaks(result)
+
+
+def test_a_user_another_client_deleted_meanwhile_is_absent_without_failure(run_module, kuzzle_http):
+    add_user(kuzzle_http)
+    kuzzle_http.add(responses.GET, USER, status=404, json=NOT_FOUND)
+    kuzzle_http.add(responses.GET, USER + '/_strategies', json=envelope({'strategies': [], 'total': 0}, action='getUserStrategies'))
+    kuzzle_http.add(responses.POST, USER + '/api-keys/_search?from=0&size=1000', json=envelope({'hits': [], 'total': 0}, action='searchApiKeys'))
+    kuzzle_http.add(responses.DELETE, USER + '?refresh=wait_for', status=404, json=kuzzle_error(
+        'services.storage.not_found', 404, 'Document "u1" not found.', action='deleteUser'))
+    failed, result = run_module(kuzzle_user.main, dict(name='u1', state='absent'))
+    assert not failed, result
+    assert result['changed'] is False and result['msg'].endswith('(deleted by another client meanwhile)') and result['user'] == {}
+    assert calls(kuzzle_http)[-2:] == [('DELETE', '/users/u1?refresh=wait_for'), ('GET', '/users/u1')]
+
+
+def test_credentials_another_client_created_meanwhile_are_read_again_after_kuzzle_refuses_ours(run_module, kuzzle_http):
+    """The task read the user while another client's createUser had made it but not its credentials yet: passport-local
+    refuses our createCredentials (412 without an error id); read again, the user has the username asked."""
+    add_user(kuzzle_http)
+    add_username(kuzzle_http, None)
+    kuzzle_http.add(responses.POST, CREDENTIALS + '/_validate', json=envelope(True, action='validateCredentials'))
+    kuzzle_http.add(responses.POST, CREDENTIALS + '/_create?refresh=wait_for', status=412, json=envelope(None, 412, {
+        'status': 412, 'message': 'A strategy already exists for user "u1".'}, action='createCredentials'))
+    add_user(kuzzle_http)
+    add_username(kuzzle_http, 'al')
+    failed, result = run_module(kuzzle_user.main, dict(name='u1', credentials={'username': 'al', 'password': PASSWORD}))
+    assert not failed, result
+    assert result['changed'] is False and result['msg'] == ('user u1: local credentials created for username al '
+                                                            '(updated by another client meanwhile)')
+    assert calls(kuzzle_http)[-2:] == [('GET', '/users/u1'), ('GET', '/credentials/local/u1')]
+    assert not leaks(result)
+
+
+def test_a_user_whose_credentials_another_delete_removed_meanwhile_is_absent_without_failure(run_module, kuzzle_http):
+    """Kuzzle's deleteUser checks the user's strategies then removes them: another deleteUser removed them in between
+    (400 security.credentials.rejected); read again (a moment later), the user is gone."""
+    add_user(kuzzle_http)
+    kuzzle_http.add(responses.GET, USER, status=404, json=NOT_FOUND)
+    kuzzle_http.add(responses.GET, USER + '/_strategies', json=envelope({'strategies': ['local'], 'total': 1}, action='getUserStrategies'))
+    kuzzle_http.add(responses.POST, USER + '/api-keys/_search?from=0&size=1000', json=envelope({'hits': [], 'total': 0}, action='searchApiKeys'))
+    kuzzle_http.add(responses.DELETE, USER + '?refresh=wait_for', status=400, json=kuzzle_error(
+        'security.credentials.rejected', 400, 'Credentials rejected: NotFoundError: Document "u1" not found.', action='deleteUser'))
+    failed, result = run_module(kuzzle_user.main, dict(name='u1', state='absent'))
+    assert not failed, result
+    assert result['changed'] is False and result['msg'].endswith('(deleted by another client meanwhile)') and result['user'] == {}
