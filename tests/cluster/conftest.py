@@ -9,6 +9,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'kuzzle'))
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'contract'))
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))  # convergence.py
 
 
 def pytest_configure(config):

@@ -18,14 +18,10 @@ asserted as what it is: every node converges within CONVERGE seconds; how often 
 read after a write was stale is printed (a measurement, not an assertion).
 """
 
-import time
-
 import pytest
 
 from contract_helpers import create_user, fails, ok, profile_body
-
-CONVERGE = 5.0  # seconds: a bound far above what was seen (milliseconds), still a failure if a cache never catches up
-TRIES = 30
+from convergence import TRIES, converge, report
 
 
 @pytest.fixture(scope='module')
@@ -36,23 +32,6 @@ def nodes(kuzzle_cluster):
 
 def _role(actions):
     return {'controllers': {'document': {'actions': actions}}}
-
-
-def _converge(read, expected):
-    """Poll ``read()`` until it equals ``expected``: (stale on the first read, seconds it took)."""
-    started = time.monotonic()
-    first = read()
-    value = first
-    while value != expected:
-        assert time.monotonic() - started < CONVERGE, f'still {value!r} after {CONVERGE} s, expected {expected!r}'
-        time.sleep(0.01)
-        value = read()
-    return first != expected, time.monotonic() - started
-
-
-def _report(capsys, what, stale, seconds):
-    with capsys.disabled():
-        print(f'\n    [cross-node] {what}: first read stale {stale}/{TRIES}, slowest convergence {max(seconds) * 1000:.0f} ms')
 
 
 # -- the cluster itself ------------------------------------------------------------------------
@@ -183,11 +162,11 @@ def test_role_updates_reach_the_other_node_within_the_bound(kuzzle_cluster, node
         ok(reader.api('GET', f'/roles/{role_id}'))  # the reader holds the current version in memory
         actions = {'get': True, 'count': i % 2 == 0}
         ok(writer.api('PUT', f'/roles/{role_id}', _role(actions)))
-        was_stale, took = _converge(lambda: ok(reader.api('GET', f'/roles/{role_id}'))['_source']['controllers'],  # pylint: disable=cell-var-from-loop
+        was_stale, took = converge(lambda: ok(reader.api('GET', f'/roles/{role_id}'))['_source']['controllers'],  # pylint: disable=cell-var-from-loop
                                     _role(actions)['controllers'])
         stale += was_stale
         seconds.append(took)
-    _report(capsys, 'role update, then getRole on the other node', stale, seconds)
+    report(capsys, 'role update, then getRole on the other node', stale, seconds)
 
 
 def test_rights_follow_a_role_update_on_the_other_node_within_the_bound(kuzzle_cluster, nodes, capsys):
@@ -204,10 +183,10 @@ def test_rights_follow_a_role_update_on_the_other_node_within_the_bound(kuzzle_c
         writer, reader = nodes[i % 2], nodes[1 - i % 2]
         allowed = i % 2 == 1
         ok(writer.api('PUT', f'/roles/{role_id}', role(allowed)))
-        was_stale, took = _converge(lambda: reader.api('GET', '/_now', token=token)[0] == 200, allowed)  # pylint: disable=cell-var-from-loop
+        was_stale, took = converge(lambda: reader.api('GET', '/_now', token=token)[0] == 200, allowed)  # pylint: disable=cell-var-from-loop
         stale += was_stale
         seconds.append(took)
-    _report(capsys, 'role update, then a request checked against it on the other node', stale, seconds)
+    report(capsys, 'role update, then a request checked against it on the other node', stale, seconds)
 
 
 def test_a_role_missing_on_a_node_is_found_there_once_created_elsewhere(kuzzle_cluster, nodes, capsys):
@@ -219,11 +198,11 @@ def test_a_role_missing_on_a_node_is_found_there_once_created_elsewhere(kuzzle_c
         role_id = kuzzle_cluster.uid('role')
         fails(reader.api('POST', '/roles/_mGet', {'ids': [role_id]}), 404, 'security.role.not_found')
         ok(writer.api('PUT', f'/roles/{role_id}', _role({'get': True})))
-        was_stale, took = _converge(lambda: reader.api('POST', '/roles/_mGet', {'ids': [role_id]})[0], 200)  # pylint: disable=cell-var-from-loop
+        was_stale, took = converge(lambda: reader.api('POST', '/roles/_mGet', {'ids': [role_id]})[0], 200)  # pylint: disable=cell-var-from-loop
         stale += was_stale
         seconds.append(took)
         ok(reader.api('POST', f'/profiles/{kuzzle_cluster.uid("profile")}/_create', profile_body(role_id)))
-    _report(capsys, 'role not found on a node, created on the other, then mGetRoles on the first', stale, seconds)
+    report(capsys, 'role not found on a node, created on the other, then mGetRoles on the first', stale, seconds)
 
 
 def test_a_role_deleted_on_one_node_is_gone_on_the_other_within_the_bound(kuzzle_cluster, nodes, capsys):
@@ -234,10 +213,10 @@ def test_a_role_deleted_on_one_node_is_gone_on_the_other_within_the_bound(kuzzle
         ok(writer.api('PUT', f'/roles/{role_id}', _role({'get': True})))
         ok(reader.api('GET', f'/roles/{role_id}'))  # now in the reader's memory
         ok(writer.api('DELETE', f'/roles/{role_id}'))
-        was_stale, took = _converge(lambda: reader.api('GET', f'/roles/{role_id}')[0], 404)  # pylint: disable=cell-var-from-loop
+        was_stale, took = converge(lambda: reader.api('GET', f'/roles/{role_id}')[0], 404)  # pylint: disable=cell-var-from-loop
         stale += was_stale
         seconds.append(took)
-    _report(capsys, 'role deletion, then getRole on the other node', stale, seconds)
+    report(capsys, 'role deletion, then getRole on the other node', stale, seconds)
 
 
 # -- the first admin (restricts anonymous: runs last) ------------------------------------------
@@ -247,7 +226,7 @@ def test_first_admin_on_one_node_restricts_anonymous_on_the_other_within_the_bou
     username, password = 'cluster-admin', 'cluster-admin-password-1'
     ok(nodes[0].api('POST', f'/_createFirstAdmin/{username}', query={'reset': None}, token='', body={
         'content': {}, 'credentials': {'local': {'username': username, 'password': password}}}))
-    was_stale, took = _converge(lambda: nodes[1].api('GET', '/roles/default', token='')[0], 401)
+    was_stale, took = converge(lambda: nodes[1].api('GET', '/roles/default', token='')[0], 401)
     fails(nodes[0].api('GET', '/roles/default', token=''), 401, 'security.rights.unauthorized')
     fails(nodes[1].api('GET', '/roles/default', token=''), 401, 'security.rights.unauthorized')
     kuzzle_cluster.token = nodes[1].login(username, password)

@@ -9,32 +9,12 @@ which add it when the message arrives (``lib/cluster/subscriber.js``): asynchron
 such: every node converges within CONVERGE seconds; how often the first request was early is printed.
 """
 
-import time
-
 from contract_helpers import ok
-
-CONVERGE = 5.0
-TRIES = 30
+from convergence import TRIES, converge, report
 
 
 def _name(kuzzle_cluster, prefix):
     return kuzzle_cluster.uid(prefix).lower()
-
-
-def _converge(read, expected):
-    """Poll ``read()`` until it equals ``expected``: (stale on the first read, seconds it took)."""
-    started = time.monotonic()
-    value = first = read()
-    while value != expected:
-        assert time.monotonic() - started < CONVERGE, f'still {value!r} after {CONVERGE} s, expected {expected!r}'
-        time.sleep(0.01)
-        value = read()
-    return first != expected, time.monotonic() - started
-
-
-def _report(capsys, what, stale, seconds):
-    with capsys.disabled():
-        print(f'\n    [cross-node] {what}: first request early {stale}/{TRIES}, slowest convergence {max(seconds) * 1000:.0f} ms')
 
 
 def _measure(kuzzle_cluster, capsys, what, write, read, expected):
@@ -44,10 +24,10 @@ def _measure(kuzzle_cluster, capsys, what, write, read, expected):
     for i in range(TRIES):
         writer, reader = nodes[i % 2], nodes[1 - i % 2]
         names = write(writer, i)
-        was_stale, took = _converge(lambda: read(reader, names), expected)  # pylint: disable=cell-var-from-loop
+        was_stale, took = converge(lambda: read(reader, names), expected)  # pylint: disable=cell-var-from-loop
         stale += was_stale
         seconds.append(took)
-    _report(capsys, what, stale, seconds)
+    report(capsys, what, stale, seconds, early='first request early')
 
 
 def test_an_index_created_on_one_node_is_known_on_the_other_within_the_bound(kuzzle_cluster, capsys):
