@@ -415,13 +415,20 @@ def test_a_user_another_client_created_meanwhile_as_asked_is_unchanged_and_its_p
     assert not leaks(result)
 
 
-def test_a_user_another_client_deleted_meanwhile_is_absent_without_failure(run_module, kuzzle_http):
+@pytest.mark.parametrize('strategies, status, error_id, message', [
+    # the user was gone when Kuzzle looked for it
+    ([], 404, 'services.storage.not_found', 'Document "u1" not found.'),
+    # Kuzzle's deleteUser checks the user's strategies then removes them: another deleteUser removed them in between
+    (['local'], 400, 'security.credentials.rejected', 'Credentials rejected: NotFoundError: Document "u1" not found.'),
+], ids=['user', 'its credentials'])
+def test_a_user_another_client_deleted_meanwhile_is_absent_without_failure(run_module, kuzzle_http, strategies, status, error_id, message):
+    """Kuzzle refuses our deleteUser because another one deleted the user (or its credentials) first: read again (a
+    moment later), the user is gone."""
     add_user(kuzzle_http)
     kuzzle_http.add(responses.GET, USER, status=404, json=NOT_FOUND)
-    kuzzle_http.add(responses.GET, USER + '/_strategies', json=envelope({'strategies': [], 'total': 0}, action='getUserStrategies'))
+    kuzzle_http.add(responses.GET, USER + '/_strategies', json=envelope({'strategies': strategies, 'total': len(strategies)}, action='getUserStrategies'))
     kuzzle_http.add(responses.POST, USER + '/api-keys/_search?from=0&size=1000', json=envelope({'hits': [], 'total': 0}, action='searchApiKeys'))
-    kuzzle_http.add(responses.DELETE, USER + '?refresh=wait_for', status=404, json=kuzzle_error(
-        'services.storage.not_found', 404, 'Document "u1" not found.', action='deleteUser'))
+    kuzzle_http.add(responses.DELETE, USER + '?refresh=wait_for', status=status, json=kuzzle_error(error_id, status, message, action='deleteUser'))
     failed, result = run_module(kuzzle_user.main, dict(name='u1', state='absent'))
     assert not failed, result
     assert result['changed'] is False and result['msg'].endswith('(deleted by another client meanwhile)') and result['user'] == {}
@@ -444,17 +451,3 @@ def test_credentials_another_client_created_meanwhile_are_read_again_after_kuzzl
                                                             '(updated by another client meanwhile)')
     assert calls(kuzzle_http)[-2:] == [('GET', '/users/u1'), ('GET', '/credentials/local/u1')]
     assert not leaks(result)
-
-
-def test_a_user_whose_credentials_another_delete_removed_meanwhile_is_absent_without_failure(run_module, kuzzle_http):
-    """Kuzzle's deleteUser checks the user's strategies then removes them: another deleteUser removed them in between
-    (400 security.credentials.rejected); read again (a moment later), the user is gone."""
-    add_user(kuzzle_http)
-    kuzzle_http.add(responses.GET, USER, status=404, json=NOT_FOUND)
-    kuzzle_http.add(responses.GET, USER + '/_strategies', json=envelope({'strategies': ['local'], 'total': 1}, action='getUserStrategies'))
-    kuzzle_http.add(responses.POST, USER + '/api-keys/_search?from=0&size=1000', json=envelope({'hits': [], 'total': 0}, action='searchApiKeys'))
-    kuzzle_http.add(responses.DELETE, USER + '?refresh=wait_for', status=400, json=kuzzle_error(
-        'security.credentials.rejected', 400, 'Credentials rejected: NotFoundError: Document "u1" not found.', action='deleteUser'))
-    failed, result = run_module(kuzzle_user.main, dict(name='u1', state='absent'))
-    assert not failed, result
-    assert result['changed'] is False and result['msg'].endswith('(deleted by another client meanwhile)') and result['user'] == {}
