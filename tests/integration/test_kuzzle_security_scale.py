@@ -16,6 +16,8 @@ import pytest
 
 from pytest_kuzzle import KuzzleServer, start_serve, stop_serve  # pylint: disable=import-error
 
+pytestmark = pytest.mark.kuzzle_load  # the newest cell of the integration matrix only (scripts/test-all)
+
 FETCH_LIMIT = 10000  # limits.documentsFetchCount, Kuzzle's default: searches page no further than this
 WRITE_LIMIT = 200    # limits.documentsWriteCount, Kuzzle's default: ids per mDelete request
 
@@ -104,6 +106,37 @@ def test_concurrent_creates_updates_and_chunked_deletes_converge(playbooks, own_
     assert again.result('converge')['changed'] is False
 
 
+def seed_past_the_limit(server, kind, body):
+    """Load FETCH_LIMIT + 300 objects of ``kind`` ('big00000'...: ``body(i)`` each), 1,000 at a time; the first
+    FETCH_LIMIT of them, as a definition to converge to."""
+    total = FETCH_LIMIT + 300
+    seeded = dict(('big%05d' % i, body(i)) for i in range(total))
+    names = sorted(seeded)
+    for start in range(0, total, 1000):
+        load(server, **{kind: dict((name, seeded[name]) for name in names[start:start + 1000])})
+    return dict((name, value) for name, value in seeded.items() if int(name[3:]) < FETCH_LIMIT)
+
+
+def converge_past_the_limit(playbooks, server, target, kind, wanted, kept, reserved, then=()):
+    """Converge ``wanted`` (10 of the seeded changed, 5 created, the ``kept`` ones) with purge: 300 purged in two
+    mDelete requests (one delete each in Kuzzle's write log), every count right; then again (with the ``then`` tasks):
+    nothing to do. The second run."""
+    assert count(server, kind) == FETCH_LIMIT + 300 + len(kept) + reserved
+    mark = server.mark()
+    run = playbooks.run([converge(**{kind: wanted, 'purge': True})], module_defaults=target, timeout=900)
+    assert run.rc == 0, run.output
+    result = run.result('converge')
+    assert result['counts'] == {kind: {'created': 5, 'updated': 10, 'deleted': 300, 'unchanged': FETCH_LIMIT - 10 + len(kept)}}
+    assert len([w for w in server.writes_since(mark) if w['method'] == 'delete' and w['index'] == '%kuzzle.' + kind]) == 300
+    assert count(server, kind) == FETCH_LIMIT + 5 + len(kept) + reserved
+    assert server.api('GET', '/%s/big%05d' % (kind, FETCH_LIMIT + 1))[0] == 404
+    assert server.api('GET', '/%s/big%05d' % (kind, FETCH_LIMIT - 1))[0] == 200
+    again = playbooks.run([converge(**{kind: wanted, 'purge': True})] + list(then), module_defaults=target, timeout=900)
+    assert again.rc == 0, again.output
+    assert again.result('converge')['changed'] is False
+    return again
+
+
 def test_more_users_than_kuzzle_pages_through_converge(playbooks, own_kuzzle):
     """FETCH_LIMIT + 300 users: read with a scroll (a from/size search stops at 10,000), 300 purged in two mDelete
     requests, some updated and created; then nothing to do."""
@@ -113,29 +146,12 @@ def test_more_users_than_kuzzle_pages_through_converge(playbooks, own_kuzzle):
     assert status == 200, body
     others = dict((hit['_id'], {'content': {'profileIds': hit['_source']['profileIds']}}) for hit in body['result']['hits']
                   if hit['_id'] not in ('scale-admin', '-1'))
-    total = FETCH_LIMIT + 300
-    seeded = dict(('big%05d' % i, {'content': {'profileIds': ['default'], 'n': i}}) for i in range(total))
-    names = sorted(seeded)
-    for start in range(0, total, 1000):
-        load(server, users=dict((kuid, seeded[kuid]) for kuid in names[start:start + 1000]))
-    assert count(server, 'users') == total + len(others) + 1
-    wanted = dict((kuid, body) for kuid, body in seeded.items() if int(kuid[3:]) < FETCH_LIMIT)
+    wanted = seed_past_the_limit(server, 'users', lambda i: {'content': {'profileIds': ['default'], 'n': i}})
     for i in range(0, FETCH_LIMIT, 1000):
         wanted['big%05d' % i]['content']['n'] = -i - 1
     wanted.update(('new%02d' % i, {'content': {'profileIds': ['default']}}) for i in range(5))
     wanted.update(others)
-    mark = server.mark()
-    run = playbooks.run([converge(users=wanted, purge=True)], module_defaults=target, timeout=900)
-    assert run.rc == 0, run.output
-    result = run.result('converge')
-    assert result['counts'] == {'users': {'created': 5, 'updated': 10, 'deleted': 300, 'unchanged': FETCH_LIMIT - 10 + len(others)}}
-    assert len([w for w in server.writes_since(mark) if w['method'] == 'delete' and w['index'] == '%kuzzle.users']) == 300
-    assert count(server, 'users') == FETCH_LIMIT + 5 + len(others) + 1
-    assert server.api('GET', '/users/big%05d' % (FETCH_LIMIT + 1))[0] == 404 and server.api('GET', '/users/big%05d' % (FETCH_LIMIT - 1))[0] == 200
-
-    again = playbooks.run([converge(users=wanted, purge=True)], module_defaults=target, timeout=900)
-    assert again.rc == 0, again.output
-    assert again.result('converge')['changed'] is False
+    converge_past_the_limit(playbooks, server, target, 'users', wanted, others, reserved=1)  # the admin
 
 
 def test_more_roles_than_kuzzle_pages_through_converge(playbooks, own_kuzzle):
@@ -149,29 +165,12 @@ def test_more_roles_than_kuzzle_pages_through_converge(playbooks, own_kuzzle):
     others = dict((hit['_id'], dict({'controllers': hit['_source']['controllers']}, **(
         {'tags': hit['_source']['tags']} if hit['_source'].get('tags') else {})))
         for hit in body['result']['hits'] if hit['_id'] not in ('admin', 'default', 'anonymous'))
-    total = FETCH_LIMIT + 300
-    seeded = dict(('big%05d' % i, {'controllers': {'document': {'actions': {'get': True}}}}) for i in range(total))
-    names = sorted(seeded)
-    for start in range(0, total, 1000):
-        load(server, roles=dict((role, seeded[role]) for role in names[start:start + 1000]))
-    assert count(server, 'roles') == total + len(others) + 3
-    wanted = dict((role, body) for role, body in seeded.items() if int(role[3:]) < FETCH_LIMIT)
+    wanted = seed_past_the_limit(server, 'roles', lambda i: {'controllers': {'document': {'actions': {'get': True}}}})
     for i in range(0, FETCH_LIMIT, 1000):
         wanted['big%05d' % i] = {'controllers': {'document': {'actions': {'get': True, 'search': True}}}}
     wanted.update(('new%02d' % i, {'controllers': {'auth': {'actions': {'getCurrentUser': True}}}}) for i in range(5))
     wanted.update(others)
-    mark = server.mark()
-    run = playbooks.run([converge(roles=wanted, purge=True)], module_defaults=target, timeout=900)
-    assert run.rc == 0, run.output
-    result = run.result('converge')
-    assert result['counts'] == {'roles': {'created': 5, 'updated': 10, 'deleted': 300, 'unchanged': FETCH_LIMIT - 10 + len(others)}}
-    assert len([w for w in server.writes_since(mark) if w['method'] == 'delete' and w['index'] == '%kuzzle.roles']) == 300
-    assert count(server, 'roles') == FETCH_LIMIT + 5 + len(others) + 3
-    assert server.api('GET', '/roles/big%05d' % (FETCH_LIMIT + 1))[0] == 404 and server.api('GET', '/roles/big%05d' % (FETCH_LIMIT - 1))[0] == 200
+    again = converge_past_the_limit(playbooks, server, target, 'roles', wanted, others, reserved=3,  # admin, default, anonymous
+                                    then=[{'name': 'every role', 'community.kuzzle.kuzzle_role_info': {}}])
     assert server.api('GET', '/roles/big01000')[1]['result']['_source']['controllers']['document']['actions']['search'] is True
-
-    again = playbooks.run([converge(roles=wanted, purge=True),
-                           {'name': 'every role', 'community.kuzzle.kuzzle_role_info': {}}], module_defaults=target, timeout=900)
-    assert again.rc == 0, again.output
-    assert again.result('converge')['changed'] is False
     assert len(again.result('every role')['roles']) == FETCH_LIMIT + 5 + len(others) + 3
