@@ -92,6 +92,12 @@ class Admin:
         assert status == 200, answer
 
 
+def pytest_configure(config):
+    config.addinivalue_line('markers', 'kuzzle_load: concurrency, faults or scale, whose subject is Kuzzle and the '
+                                       "collection's HTTP client, not ansible-core: scripts/test-all runs it in the "
+                                       'newest cell of the integration matrix only')
+
+
 @pytest.fixture(scope='session')
 def admin(kuzzle):  # pylint: disable=redefined-outer-name
     password = 'pw-' + secrets.token_hex(12)

@@ -15,9 +15,13 @@ import os
 import sys
 from urllib.parse import parse_qsl, urlsplit
 
+import pytest
+
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))), 'faults'))
 
 from proxy import FaultProxy  # noqa: E402 pylint: disable=wrong-import-position,import-error
+
+pytestmark = pytest.mark.kuzzle_load  # the newest cell of the integration matrix only (scripts/test-all)
 
 HOSTS = ['host%d' % i for i in range(1, 7)]
 READ = {'document': {'actions': {'get': True, 'search': True}}}

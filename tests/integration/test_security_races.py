@@ -14,6 +14,10 @@ __metaclass__ = type
 
 import secrets
 
+import pytest
+
+pytestmark = pytest.mark.kuzzle_load  # the newest cell of the integration matrix only (scripts/test-all)
+
 HOSTS = ['host%d' % i for i in range(1, 5)]
 OBJECTS = 3
 

@@ -17,6 +17,10 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import pytest
+
+pytestmark = pytest.mark.kuzzle_load  # the newest cell of the integration matrix only (scripts/test-all)
+
 HOSTS = ['host%d' % i for i in range(1, 5)]
 INDEXES = 6
 
