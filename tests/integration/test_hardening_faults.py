@@ -26,8 +26,6 @@ sys.path.insert(0, os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(
 from certs import make_certificates  # noqa: E402 pylint: disable=wrong-import-position,import-error
 from proxy import FaultProxy  # noqa: E402 pylint: disable=wrong-import-position,import-error
 
-pytestmark = pytest.mark.kuzzle_load  # the newest cell of the integration matrix only (scripts/test-all)
-
 READ = {'document': {'actions': {'get': True}}}
 UNKNOWN = 'may or may not have been applied'
 
