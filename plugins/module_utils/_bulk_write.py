@@ -43,11 +43,13 @@ from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _ob
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import UNKNOWN, KuzzleError
 
 DEFAULT_WRITE_LIMIT = 200  # limits.documentsWriteCount of Kuzzle's default configuration (lib/config/default.config.ts)
-# Kuzzle deletes the ids of one mDelete* all at once, and a user costs it far more than a role or a profile (its
-# credentials of each strategy, its API keys and its tokens go too: userRepository.delete), so a request's time grows
-# with its users: up to several seconds for 200, near the default timeout of 10 s once Kuzzle is busy, and a timeout
-# leaves the whole chunk's outcome unknown. Smaller chunks of users keep each request far under it.
-USER_CHUNK = 50
+# Kuzzle deletes the ids of one mDelete* all at once, and a user costs it far more than a role or a profile: its
+# credentials, API keys and tokens go too, the tokens found by a scan of Redis's whole keyspace (userRepository.delete),
+# so a request's time grows with its users and with what Kuzzle holds. Measured on our 2-core machines (Kuzzle 2.56,
+# load average 2-6): 200 users took 1.2-2.4 s, and 5.0-7.5 s with 10,000 more users stored, near the default timeout of
+# 10 s, which leaves the outcome of every id of the request unknown; 25 users took 0.75-1.5 s there. Sequential
+# requests: concurrent ones share Kuzzle, each as long as one of all their ids (4 x 50: 0.9-2.5 s each, as 1 x 200).
+USER_CHUNK = 25
 MDELETE = {'roles': 'security:mDeleteRoles', 'profiles': 'security:mDeleteProfiles', 'users': 'security:mDeleteUsers'}
 GONE_WAIT = 0.2  # seconds before the ids an mDelete* did not delete are read again a second time
 SHOWN_IDS = 10  # ids named in a message about a chunk

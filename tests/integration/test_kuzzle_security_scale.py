@@ -25,7 +25,7 @@ pytestmark = pytest.mark.kuzzle_load  # the newest cell of the integration matri
 
 FETCH_LIMIT = 10000  # limits.documentsFetchCount, Kuzzle's default: searches page no further than this
 WRITE_LIMIT = 200    # limits.documentsWriteCount, Kuzzle's default: ids per mDelete request
-USER_CHUNK = 50      # users per mDeleteUsers request (plugins/module_utils/_bulk_write.py): each costs Kuzzle far more
+USER_CHUNK = 25      # users per mDeleteUsers request (plugins/module_utils/_bulk_write.py): each costs Kuzzle far more
 
 
 def converge(**options):
@@ -170,7 +170,7 @@ def converge_past_the_limit(playbooks, server, target, kind, wanted, kept, reser
 
 
 def test_more_users_than_kuzzle_pages_through_converge(playbooks, own_kuzzle):
-    """FETCH_LIMIT + 300 users: read with a scroll (a from/size search stops at 10,000), 300 purged in six mDeleteUsers
+    """FETCH_LIMIT + 300 users: read with a scroll (a from/size search stops at 10,000), 300 purged in twelve mDeleteUsers
     of USER_CHUNK users (not two of WRITE_LIMIT, as roles and profiles), some updated and created; then nothing to do."""
     server, target = own_kuzzle
     # every user this Kuzzle holds before is kept (the first test's; the admin's own is never purged)

@@ -303,8 +303,8 @@ def test_users_go_in_smaller_chunks_than_profiles_and_roles_which_keep_kuzzle_s_
     w, refreshes = writer(4)
     plan = numbered('users', 'u', 120) + numbered('profiles', 'p', 250) + numbered('roles', 'r', 3)
     outcome = w.apply(plan, lambda kind, last: refreshes.append(kind))
-    assert [(kind, len(ids)) for kind, ids in chunks] == [('users', 50), ('users', 50), ('users', 20),
-                                                          ('profiles', 200), ('profiles', 50), ('roles', 3)]
+    assert [(kind, len(ids)) for kind, ids in chunks] == [('users', 25)] * 4 + [('users', 20), ('profiles', 200), ('profiles', 50),
+                                                                                ('roles', 3)]
     assert [i for dummy, ids in chunks for i in ids] == [op.id for op in plan]  # in plan order, each once
     assert outcome.report() == ([op.as_dict() for op in plan], []) and refreshes == ['users', 'profiles', 'roles']
 
@@ -318,20 +318,20 @@ def test_a_user_chunk_whose_answer_is_lost_leaves_the_chunks_before_applied_and_
     plan = numbered('users', 'u', 120) + numbered('profiles', 'p', 2)
     outcome = w.apply(plan, lambda kind, last: refreshes.append(kind))
     applied, unknown = outcome.report()
-    assert applied == [op.as_dict() for op in plan[:50]] and unknown == [op.as_dict() for op in plan[50:100]]
+    assert applied == [op.as_dict() for op in plan[:25]] and unknown == [op.as_dict() for op in plan[25:50]]
     assert outcome.errors[0].outcome == 'unknown' and len(outcome.errors) == 1
-    assert [len(ids) for dummy, ids in chunks] == [50, 50] and refreshes == []
+    assert [len(ids) for dummy, ids in chunks] == [25, 25] and refreshes == []
 
 
 def test_a_partial_user_chunk_applies_what_kuzzle_deleted_in_it_and_before_it_then_stops(mocked):
     chunks = []
     error = {'id': 'services.storage.incomplete_delete', 'status': 206, 'message': 'incomplete',
              'errors': [{'id': 'security.credentials.rejected', 'status': 400, 'message': 'no'}]}
-    ids = ['u%03d' % i for i in range(50, 100) if i != 77]
+    ids = ['u%03d' % i for i in range(25, 50) if i != 37]
     record_mdeletes(mocked, chunks, {2: (206, {}, json.dumps(answer(ids, 206, error, action='mDeleteUsers')))})
     w, refreshes = writer(1)
     plan = numbered('users', 'u', 120)
     outcome = w.apply(plan, lambda kind, last: refreshes.append(kind))
-    assert outcome.report() == ([op.as_dict() for op in plan[:100] if op.id != 'u077'], [])
-    assert 'deleted 49, did not delete "u077" (400 security.credentials.rejected: no)' in str(outcome.errors[0])
+    assert outcome.report() == ([op.as_dict() for op in plan[:50] if op.id != 'u037'], [])
+    assert 'deleted 24, did not delete "u037" (400 security.credentials.rejected: no)' in str(outcome.errors[0])
     assert len(chunks) == 2 and refreshes == []
