@@ -17,8 +17,9 @@ in-use checks of deletions are searches, and a kind's writes may be needed by th
   already sent finish, and each is reported as Kuzzle answered it.
 - Deletions go in mDelete* requests of at most Kuzzle's write limit (limits.documentsWriteCount, read from
   server:capabilities where the task may, else Kuzzle's default of 200), and at most USER_CHUNK users, one
-  after another. Kuzzle deletes every id of a request and answers 206 (services.storage.incomplete_delete) when some failed, with the
-  ids it deleted: those are applied, the others were not (tests/contract/test_bulk_limits.py).
+  after another. Kuzzle deletes every id of a request and answers 206 (services.storage.incomplete_delete)
+  when some failed, with the ids it deleted: those are applied, the others were not
+  (tests/contract/test_bulk_limits.py).
 
 ``apply`` returns ``Outcome``: ``applied`` (the operations Kuzzle accepted, in plan order), ``unknown`` (those
 whose answer was lost: Kuzzle may or may not have applied them), ``raced`` (those another client made first, see

@@ -303,8 +303,8 @@ def test_users_go_in_smaller_chunks_than_profiles_and_roles_which_keep_kuzzle_s_
     w, refreshes = writer(4)
     plan = numbered('users', 'u', 120) + numbered('profiles', 'p', 250) + numbered('roles', 'r', 3)
     outcome = w.apply(plan, lambda kind, last: refreshes.append(kind))
-    assert [(kind, len(ids)) for kind, ids in chunks] == [('users', 25)] * 4 + [('users', 20), ('profiles', 200), ('profiles', 50),
-                                                                                ('roles', 3)]
+    sizes = [('users', 25)] * 4 + [('users', 20), ('profiles', 200), ('profiles', 50), ('roles', 3)]
+    assert [(kind, len(ids)) for kind, ids in chunks] == sizes
     assert [i for dummy, ids in chunks for i in ids] == [op.id for op in plan]  # in plan order, each once
     assert outcome.report() == ([op.as_dict() for op in plan], []) and refreshes == ['users', 'profiles', 'roles']
 
