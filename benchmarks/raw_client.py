@@ -13,7 +13,7 @@ directly as Kuzzle allows, and nothing else: log in; read (the listed ids, one s
 every object of the kind with a scroll when purging; for users with credentials, their local usernames,
 one credentials search per 1,000 usernames); compare; write each object that differs (create or
 update, ``refresh=false``), one at a time (``pool`` 1) or from ``pool`` threads; deletes in chunks of
-200 ids (``mDelete*``, Kuzzle's write limit); one ``security:refresh`` of the kind; log out.
+200 ids (``mDelete*``, Kuzzle's write limit), 25 for users as the module; one ``security:refresh`` of the kind; log out.
 
 It prints one JSON object: the seconds of each step (``login``, ``read``, ``decide``, ``write``,
 ``refresh``, ``logout``, ``total``, measured inside this process), what it wrote, the requests it sent
@@ -35,6 +35,7 @@ from bench_data import normalize_profile, user_differs
 
 PAGE = 1000          # ids per search, hits per scroll page (the module reads 1,000 at a time too)
 WRITE_LIMIT = 200    # limits.documentsWriteCount: ids per mDelete
+USER_CHUNK = 25      # users per mDeleteUsers, as the module (plugins/module_utils/_bulk_write.py)
 SCROLL_TTL = '30s'   # under Kuzzle's maxScrollDuration (1m)
 
 
@@ -189,8 +190,9 @@ def main(argv):
     step('read')
     writes = decide_profiles(wanted, stored) if kind == 'profiles' else decide_users(client, wanted, stored, owners)
     gone = sorted(set(stored) - keep) if purge else []
-    deletes = [(None, 'delete', 'POST', '/%s/_mDelete' % kind, {'ids': gone[start:start + WRITE_LIMIT]})
-               for start in range(0, len(gone), WRITE_LIMIT)]
+    size = USER_CHUNK if kind == 'users' else WRITE_LIMIT
+    deletes = [(None, 'delete', 'POST', '/%s/_mDelete' % kind, {'ids': gone[start:start + size]})
+               for start in range(0, len(gone), size)]
     step('decide')
     run_writes(client, writes, pool)
     run_writes(client, deletes, pool)

@@ -16,9 +16,10 @@ in-use checks of deletions are searches, and a kind's writes may be needed by th
   credentials change, in order) per operation. Once a write has failed, no new operation starts; the ones
   already sent finish, and each is reported as Kuzzle answered it.
 - Deletions go in mDelete* requests of at most Kuzzle's write limit (limits.documentsWriteCount, read from
-  server:capabilities where the task may, else Kuzzle's default of 200), one after another. Kuzzle deletes
-  every id of a request and answers 206 (services.storage.incomplete_delete) when some failed, with the
-  ids it deleted: those are applied, the others were not (tests/contract/test_bulk_limits.py).
+  server:capabilities where the task may, else Kuzzle's default of 200), and at most USER_CHUNK users, one
+  after another. Kuzzle deletes every id of a request and answers 206 (services.storage.incomplete_delete)
+  when some failed, with the ids it deleted: those are applied, the others were not
+  (tests/contract/test_bulk_limits.py).
 
 ``apply`` returns ``Outcome``: ``applied`` (the operations Kuzzle accepted, in plan order), ``unknown`` (those
 whose answer was lost: Kuzzle may or may not have applied them), ``raced`` (those another client made first, see
@@ -43,6 +44,13 @@ from ansible_collections.community.kuzzle.plugins.module_utils import _bulk, _ob
 from ansible_collections.community.kuzzle.plugins.module_utils._errors import UNKNOWN, KuzzleError
 
 DEFAULT_WRITE_LIMIT = 200  # limits.documentsWriteCount of Kuzzle's default configuration (lib/config/default.config.ts)
+# Kuzzle deletes the ids of one mDelete* all at once, and a user costs it far more than a role or a profile: its
+# credentials, API keys and tokens go too, the tokens found by a scan of Redis's whole keyspace (userRepository.delete),
+# so a request's time grows with its users and with what Kuzzle holds. Measured on our 2-core machines (Kuzzle 2.56,
+# load average 2-6): 200 users took 1.2-2.4 s, and 5.0-7.5 s with 10,000 more users stored, near the default timeout of
+# 10 s, which leaves the outcome of every id of the request unknown; 25 users took 0.75-1.5 s there. Sequential
+# requests: concurrent ones share Kuzzle, each as long as one of all their ids (4 x 50: 0.9-2.5 s each, as 1 x 200).
+USER_CHUNK = 25
 MDELETE = {'roles': 'security:mDeleteRoles', 'profiles': 'security:mDeleteProfiles', 'users': 'security:mDeleteUsers'}
 GONE_WAIT = 0.2  # seconds before the ids an mDelete* did not delete are read again a second time
 SHOWN_IDS = 10  # ids named in a message about a chunk
@@ -87,6 +95,11 @@ def write_limit(client):
         raise
     value = limits.get('documentsWriteCount') if isinstance(limits, dict) else None
     return value if isinstance(value, int) and not isinstance(value, bool) and value > 0 else DEFAULT_WRITE_LIMIT
+
+
+def chunk_size(kind, limit):
+    """How many ids of ``kind`` one mDelete* request carries, Kuzzle's write limit being ``limit``."""
+    return min(limit, USER_CHUNK) if kind == 'users' else limit
 
 
 def groups(operations):
@@ -179,8 +192,9 @@ class Writer:
     # -- deletions --------------------------------------------------------------------------------------
 
     def delete_group(self, kind, members, limit):
-        for start in range(0, len(members), limit):
-            chunk = members[start:start + limit]
+        size = chunk_size(kind, limit)
+        for start in range(0, len(members), size):
+            chunk = members[start:start + size]
             ids = [op.id for dummy, op in chunk]
             doing = 'delete %s %s' % (kind, _shown(ids))
             try:

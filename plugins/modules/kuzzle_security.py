@@ -126,8 +126,10 @@ options:
       - How many writes of one kind are sent to Kuzzle at a time. V(1) sends them one after another.
       - Kinds are still written one after another (roles, profiles, users; deletions users, profiles, roles), each
         kind once every write of the previous one is answered. Deletions are not concerned, since they go in Kuzzle's
-        C(mDelete*) requests, as many ids per request as Kuzzle's C(limits.documentsWriteCount) allows (read with
-        C(server:capabilities) when the task may, else Kuzzle's default, 200).
+        C(mDelete*) requests, one after another, as many ids per request as Kuzzle's C(limits.documentsWriteCount)
+        allows (read with C(server:capabilities) when the task may, else Kuzzle's default, 200), and at most 25 users
+        per request (Kuzzle deletes a user's credentials, API keys and tokens with it, and a request of 200 users
+        can come near the default O(timeout)).
       - Once a write fails, no new write starts; the writes already sent finish and are reported as Kuzzle answered them.
     type: int
     default: 4

@@ -163,7 +163,7 @@ def test_role_updates_reach_the_other_node_within_the_bound(kuzzle_cluster, node
         actions = {'get': True, 'count': i % 2 == 0}
         ok(writer.api('PUT', f'/roles/{role_id}', _role(actions)))
         was_stale, took = converge(lambda: ok(reader.api('GET', f'/roles/{role_id}'))['_source']['controllers'],  # pylint: disable=cell-var-from-loop
-                                    _role(actions)['controllers'])
+                                   _role(actions)['controllers'])
         stale += was_stale
         seconds.append(took)
     report(capsys, 'role update, then getRole on the other node', stale, seconds)

@@ -10,16 +10,22 @@ from __future__ import absolute_import, division, print_function
 
 __metaclass__ = type
 
+import json
+import os
 import secrets
+import time
+import urllib.parse
 
 import pytest
 
+from kuzzle_install import logs_dir  # pylint: disable=import-error
 from pytest_kuzzle import KuzzleServer, start_serve, stop_serve  # pylint: disable=import-error
 
 pytestmark = pytest.mark.kuzzle_load  # the newest cell of the integration matrix only (scripts/test-all)
 
 FETCH_LIMIT = 10000  # limits.documentsFetchCount, Kuzzle's default: searches page no further than this
 WRITE_LIMIT = 200    # limits.documentsWriteCount, Kuzzle's default: ids per mDelete request
+USER_CHUNK = 25      # users per mDeleteUsers request (plugins/module_utils/_bulk_write.py): each costs Kuzzle far more
 
 
 def converge(**options):
@@ -40,6 +46,31 @@ def own_kuzzle(tmp_path_factory):
         yield server, {'group/community.kuzzle.kuzzle': {'url': url, 'username': 'scale-admin', 'password': password}}
     finally:
         stop_serve(proc)
+
+
+class MDeleteLog:
+    """The mDelete* requests Kuzzle logged ("deleted the following <kind>: ids") since this object was made: Kuzzle's
+    own log counts requests, where the write log only sees one delete per object."""
+
+    def __init__(self, server):
+        self.path = os.path.join(logs_dir(), 'kuzzle-%d.log' % urllib.parse.urlsplit(server.url).port)
+        with open(self.path, 'rb') as handle:
+            self.start = handle.seek(0, os.SEEK_END)
+
+    def sizes(self, kind):
+        """How many ids each mDelete* of ``kind`` carried, in the order Kuzzle answered them."""
+        said = 'deleted the following %s: ' % kind
+        with open(self.path, 'rb') as handle:
+            handle.seek(self.start)
+            messages = [json.loads(line).get('msg', '') for line in handle.read().decode('utf-8').splitlines() if said in line]
+        return [len(message.split(said, 1)[1].split(', ')) for message in messages]
+
+    def wait_sizes(self, kind, total, seconds=5):
+        """sizes(kind) once they add up to ``total`` ids (Kuzzle's logger may write a moment after it answers)."""
+        deadline = time.monotonic() + seconds
+        while sum(self.sizes(kind)) < total and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self.sizes(kind)
 
 
 def load(server, **securities):
@@ -117,17 +148,18 @@ def seed_past_the_limit(server, kind, body):
     return dict((name, value) for name, value in seeded.items() if int(name[3:]) < FETCH_LIMIT)
 
 
-def converge_past_the_limit(playbooks, server, target, kind, wanted, kept, reserved, then=()):
-    """Converge ``wanted`` (10 of the seeded changed, 5 created, the ``kept`` ones) with purge: 300 purged in two
-    mDelete requests (one delete each in Kuzzle's write log), every count right; then again (with the ``then`` tasks):
-    nothing to do. The second run."""
+def converge_past_the_limit(playbooks, server, target, kind, wanted, kept, reserved, chunks, then=()):
+    """Converge ``wanted`` (10 of the seeded changed, 5 created, the ``kept`` ones) with purge: 300 purged in mDelete
+    requests of ``chunks`` ids each (one delete each in the write log), every count right; then again (with the
+    ``then`` tasks): nothing to do. The second run."""
     assert count(server, kind) == FETCH_LIMIT + 300 + len(kept) + reserved
-    mark = server.mark()
+    mark, requests = server.mark(), MDeleteLog(server)
     run = playbooks.run([converge(**{kind: wanted, 'purge': True})], module_defaults=target, timeout=900)
     assert run.rc == 0, run.output
     result = run.result('converge')
     assert result['counts'] == {kind: {'created': 5, 'updated': 10, 'deleted': 300, 'unchanged': FETCH_LIMIT - 10 + len(kept)}}
     assert len([w for w in server.writes_since(mark) if w['method'] == 'delete' and w['index'] == '%kuzzle.' + kind]) == 300
+    assert requests.wait_sizes(kind, 300) == chunks
     assert count(server, kind) == FETCH_LIMIT + 5 + len(kept) + reserved
     assert server.api('GET', '/%s/big%05d' % (kind, FETCH_LIMIT + 1))[0] == 404
     assert server.api('GET', '/%s/big%05d' % (kind, FETCH_LIMIT - 1))[0] == 200
@@ -138,8 +170,8 @@ def converge_past_the_limit(playbooks, server, target, kind, wanted, kept, reser
 
 
 def test_more_users_than_kuzzle_pages_through_converge(playbooks, own_kuzzle):
-    """FETCH_LIMIT + 300 users: read with a scroll (a from/size search stops at 10,000), 300 purged in two mDelete
-    requests, some updated and created; then nothing to do."""
+    """FETCH_LIMIT + 300 users: read with a scroll (a from/size search stops at 10,000), 300 purged in twelve mDeleteUsers
+    of USER_CHUNK users (not two of WRITE_LIMIT, as roles and profiles), some updated and created; then nothing to do."""
     server, target = own_kuzzle
     # every user this Kuzzle holds before is kept (the first test's; the admin's own is never purged)
     status, body = server.api('POST', '/users/_search', body={}, query={'size': 1000})
@@ -151,7 +183,8 @@ def test_more_users_than_kuzzle_pages_through_converge(playbooks, own_kuzzle):
         wanted['big%05d' % i]['content']['n'] = -i - 1
     wanted.update(('new%02d' % i, {'content': {'profileIds': ['default']}}) for i in range(5))
     wanted.update(others)
-    converge_past_the_limit(playbooks, server, target, 'users', wanted, others, reserved=1)  # the admin
+    converge_past_the_limit(playbooks, server, target, 'users', wanted, others, reserved=1,  # the admin
+                            chunks=[USER_CHUNK] * (300 // USER_CHUNK))
 
 
 def test_more_roles_than_kuzzle_pages_through_converge(playbooks, own_kuzzle):
@@ -171,6 +204,6 @@ def test_more_roles_than_kuzzle_pages_through_converge(playbooks, own_kuzzle):
     wanted.update(('new%02d' % i, {'controllers': {'auth': {'actions': {'getCurrentUser': True}}}}) for i in range(5))
     wanted.update(others)
     again = converge_past_the_limit(playbooks, server, target, 'roles', wanted, others, reserved=3,  # admin, default, anonymous
-                                    then=[{'name': 'every role', 'community.kuzzle.kuzzle_role_info': {}}])
+                                    chunks=[WRITE_LIMIT, 300 - WRITE_LIMIT], then=[{'name': 'every role', 'community.kuzzle.kuzzle_role_info': {}}])
     assert server.api('GET', '/roles/big01000')[1]['result']['_source']['controllers']['document']['actions']['search'] is True
     assert len(again.result('every role')['roles']) == FETCH_LIMIT + 5 + len(others) + 3

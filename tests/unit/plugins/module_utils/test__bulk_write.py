@@ -12,6 +12,7 @@ import json
 import threading
 
 import pytest
+import requests
 import responses
 
 from ansible_collections.community.kuzzle.plugins.module_utils import _bulk_write
@@ -279,3 +280,58 @@ def test_credentials_another_client_created_meanwhile_are_read_again_after_kuzzl
     outcome = w.apply([op], lambda kind, last: None)
     assert outcome.errors == [] and asked == [op] and outcome.report() == ([], [])
     assert outcome.raced == [(0, {'kind': 'users', 'id': 'ann', 'action': 'update'})] and len(mocked.calls) == 1
+
+
+def record_mdeletes(mocked, chunks, answers=None):
+    """Record each mDelete* as (kind, ids); ``answers``: {request number: (status, body)}, else Kuzzle deleted every id."""
+    def mdelete(request):
+        ids = json.loads(request.body)['ids']
+        chunks.append((request.url.replace(URL, '').split('/')[1], ids))
+        return (answers or {}).get(len(chunks)) or (200, {}, json.dumps(answer(ids, action='mDelete')))
+    for kind in ('users', 'profiles', 'roles'):
+        mocked.add_callback(responses.POST, URL + '/%s/_mDelete?refresh=false' % kind, callback=mdelete)
+    mocked.add(responses.GET, URL + '/_capabilities', json=answer({'limits': {'documentsWriteCount': 200}}, action='capabilities'))
+
+
+def numbered(kind, prefix, count):
+    return deletes(kind, *['%s%03d' % (prefix, i) for i in range(count)])
+
+
+def test_users_go_in_smaller_chunks_than_profiles_and_roles_which_keep_kuzzle_s_write_limit(mocked):
+    chunks = []
+    record_mdeletes(mocked, chunks)
+    w, refreshes = writer(4)
+    plan = numbered('users', 'u', 120) + numbered('profiles', 'p', 250) + numbered('roles', 'r', 3)
+    outcome = w.apply(plan, lambda kind, last: refreshes.append(kind))
+    sizes = [('users', 25)] * 4 + [('users', 20), ('profiles', 200), ('profiles', 50), ('roles', 3)]
+    assert [(kind, len(ids)) for kind, ids in chunks] == sizes
+    assert [i for dummy, ids in chunks for i in ids] == [op.id for op in plan]  # in plan order, each once
+    assert outcome.report() == ([op.as_dict() for op in plan], []) and refreshes == ['users', 'profiles', 'roles']
+
+
+@pytest.mark.parametrize('lost', [(504, {}, 'gateway timeout'), (200, {}, requests.exceptions.ReadTimeout('read timed out'))])
+def test_a_user_chunk_whose_answer_is_lost_leaves_the_chunks_before_applied_and_sends_no_more(mocked, lost):
+    """The timeout this chunking bounds: only the chunk in flight is unknown, not every user of the purge."""
+    chunks = []
+    record_mdeletes(mocked, chunks, {2: lost})
+    w, refreshes = writer(4)
+    plan = numbered('users', 'u', 120) + numbered('profiles', 'p', 2)
+    outcome = w.apply(plan, lambda kind, last: refreshes.append(kind))
+    applied, unknown = outcome.report()
+    assert applied == [op.as_dict() for op in plan[:25]] and unknown == [op.as_dict() for op in plan[25:50]]
+    assert outcome.errors[0].outcome == 'unknown' and len(outcome.errors) == 1
+    assert [len(ids) for dummy, ids in chunks] == [25, 25] and refreshes == []
+
+
+def test_a_partial_user_chunk_applies_what_kuzzle_deleted_in_it_and_before_it_then_stops(mocked):
+    chunks = []
+    error = {'id': 'services.storage.incomplete_delete', 'status': 206, 'message': 'incomplete',
+             'errors': [{'id': 'security.credentials.rejected', 'status': 400, 'message': 'no'}]}
+    ids = ['u%03d' % i for i in range(25, 50) if i != 37]
+    record_mdeletes(mocked, chunks, {2: (206, {}, json.dumps(answer(ids, 206, error, action='mDeleteUsers')))})
+    w, refreshes = writer(1)
+    plan = numbered('users', 'u', 120)
+    outcome = w.apply(plan, lambda kind, last: refreshes.append(kind))
+    assert outcome.report() == ([op.as_dict() for op in plan[:50] if op.id != 'u037'], [])
+    assert 'deleted 24, did not delete "u037" (400 security.credentials.rejected: no)' in str(outcome.errors[0])
+    assert len(chunks) == 2 and refreshes == []
