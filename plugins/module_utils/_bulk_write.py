@@ -52,7 +52,6 @@ DEFAULT_WRITE_LIMIT = 200  # limits.documentsWriteCount of Kuzzle's default conf
 # requests: concurrent ones share Kuzzle, each as long as one of all their ids (4 x 50: 0.9-2.5 s each, as 1 x 200).
 USER_CHUNK = 25
 MDELETE = {'roles': 'security:mDeleteRoles', 'profiles': 'security:mDeleteProfiles', 'users': 'security:mDeleteUsers'}
-GONE_WAIT = 0.2  # seconds before the ids an mDelete* did not delete are read again a second time
 SHOWN_IDS = 10  # ids named in a message about a chunk
 
 
@@ -230,7 +229,7 @@ class Writer:
         try:
             left = set(self.present(kind, ids))
             if left:  # another client may be deleting them still (a user: credentials first, then the user)
-                time.sleep(GONE_WAIT)
+                time.sleep(_objects.DELETE_SETTLE)
                 left = set(self.present(kind, sorted(left)))
             return left
         except KuzzleError:

@@ -33,8 +33,6 @@ from ansible_collections.community.kuzzle.plugins.module_utils._errors import Ku
 from ansible_collections.community.kuzzle.plugins.module_utils._ids import KIND_NAMES
 from ansible_collections.community.kuzzle.plugins.module_utils import _objects, _report, _rights_review
 
-DELETE_WAIT = 0.2  # seconds: another client's deleteUser, past the credentials, removes the user within that time
-
 
 def run_object_task(module, client, kind, canonical_pair, converge, summarize, rights=False):
     """Read object ``module.params['name']`` of ``kind`` ('profiles', 'roles', 'users'), decide, report and
@@ -70,7 +68,7 @@ def run_object_task(module, client, kind, canonical_pair, converge, summarize, r
                     refused = err
                 if refused is not None:  # another client created or deleted it since the read: decide again
                     if refused.error_id == _objects.CREDENTIALS_GONE:
-                        time.sleep(DELETE_WAIT)  # the other deleteUser removed the credentials; the user goes next
+                        time.sleep(_objects.DELETE_SETTLE)  # the other deleteUser removed the credentials; the user goes next
                     source = _objects.read_object(client, kind, name)
                     again = canonical_pair(module, client, source)
                     if again[0] == again[1]:

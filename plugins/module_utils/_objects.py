@@ -43,6 +43,9 @@ ROLE_NOT_FOUND = 'security.role.not_found'
 ALREADY_EXISTS = ('services.storage.document_already_exists', 'security.user.already_exists',
                   'security.credentials.database_inconsistency')
 CREDENTIALS_GONE = 'security.credentials.rejected'
+# seconds to wait before reading again objects another client is deleting: a deleteUser removes the credentials
+# first, then the user, within that time
+DELETE_SETTLE = 0.2
 GONE = ('security.role.not_found', 'security.profile.not_found', 'security.user.not_found', 'services.storage.not_found')
 
 
